@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every build, test and plotting dependency of tinyskip from Debian 12
+# packages. Idempotent: apt-get skips what is already installed. Run as root.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libeigen3-dev libtbb-dev nlohmann-json3-dev catch2 libspdlog-dev libfmt-dev
+  libflatbuffers-dev flatbuffers-compiler libcli11-dev
+  libpagmo-dev libboost-serialization-dev
+  libunicorn-dev libcapstone-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+  python3 python3-matplotlib python3-numpy
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh: run as root (apt-get needs it), e.g. sudo bash scripts/setup.sh" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup.sh: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
