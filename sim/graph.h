@@ -99,4 +99,22 @@ struct Graph {
   std::string describe(const Op& op) const;
 };
 
+// Output length of a sliding window (conv, depthwise, pool) along one axis,
+// TFLite's rule: SAME gives ceil(in / stride); VALID gives
+// ceil((in - (filter - 1) * dilation) / stride), which is <= 0 when the
+// dilated filter does not fit. Arguments must be positive.
+int64_t windowed_output_size(Padding padding, int64_t in, int64_t filter, int64_t stride,
+                             int64_t dilation);
+
+// Nominal multiply-accumulates per image (batch element) of CONV_2D,
+// DEPTHWISE_CONV_2D and FULLY_CONNECTED ops, 0 for every other op: output
+// elements times filter taps per output, the convention papers and MLPerf Tiny
+// quote. Taps that fall into SAME padding are counted although the kernels
+// skip them, so this is an upper bound on the MACs actually executed.
+int64_t macs_of(const Graph& graph, const Op& op);
+
+// One line per op: index, builtin name, input and output shapes, MACs of the
+// MAC layers; then a total. Used by `tinyskip inspect`.
+std::string summarize(const Graph& graph);
+
 }  // namespace tinyskip::sim

@@ -5,13 +5,17 @@
 // a kernel is bit-exact only if it goes through these helpers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
 namespace tinyskip::sim {
 
-// High 32 bits of 2*a*b, rounded to nearest (ties away from zero), with the
-// single overflow case INT32_MIN * INT32_MIN saturating to INT32_MAX.
+// High 32 bits of 2*a*b, i.e. a*b / 2^31 rounded to nearest, with the single
+// overflow case INT32_MIN * INT32_MIN saturating to INT32_MAX. Note the tie
+// rule: the nudge-then-truncate formulation rounds ties toward +infinity
+// (+0.5 -> 1 but -0.5 -> 0, -1.5 -> -1), i.e. floor(a*b / 2^31 + 1/2), which
+// is what ARM's VQRDMULH does. It is NOT ties-away-from-zero.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == std::numeric_limits<int32_t>::min() && b == std::numeric_limits<int32_t>::min())
     return std::numeric_limits<int32_t>::max();
@@ -65,5 +69,13 @@ struct ActivationRange {
   int32_t min = -128;
   int32_t max = 127;
 };
+
+// The output stage of conv / depthwise / fully connected: requantise the
+// int32 accumulator, add the output zero point, clamp to the activation range.
+inline int8_t requantize_to_s8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
+                               const ActivationRange& activation) {
+  const int32_t value = multiply_by_quantized_multiplier(acc, multiplier, shift) + output_offset;
+  return static_cast<int8_t>(std::clamp(value, activation.min, activation.max));
+}
 
 }  // namespace tinyskip::sim

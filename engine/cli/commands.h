@@ -1,0 +1,16 @@
+// Subcommands of the tinyskip command line. Each registers its options on the
+// app and returns the function that runs it; main() dispatches.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace tinyskip::cli {
+
+using Command = std::function<int()>;
+
+Command add_eval_command(CLI::App& app);
+Command add_inspect_command(CLI::App& app);
+
+}  // namespace tinyskip::cli

@@ -1,0 +1,34 @@
+// tinyskip: design-space exploration of approximate int8 CNN kernels for
+// Cortex-M4. See README.md for the workflow.
+#include <exception>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tinyskip: explore approximate int8 CNN kernels for Cortex-M4"};
+  app.set_version_flag("--version", std::string("tinyskip ") + TINYSKIP_VERSION);
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Debug logging");
+
+  std::map<CLI::App*, tinyskip::cli::Command> commands;
+  for (auto add : {tinyskip::cli::add_eval_command, tinyskip::cli::add_inspect_command}) {
+    auto run = add(app);
+    commands[app.get_subcommands({}).back()] = std::move(run);
+  }
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  try {
+    for (auto& [subcommand, run] : commands)
+      if (subcommand->parsed()) return run();
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,363 @@
+#include "engine/config/experiment_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "engine/config/json_reader.h"
+#include "engine/config/layer_names.h"
+#include "engine/results/hashing.h"
+
+namespace tinyskip::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Resolves the config's relative paths and checks that inputs exist.
+class PathResolver {
+ public:
+  explicit PathResolver(const fs::path& config_file) : base_(fs::absolute(config_file).parent_path()) {}
+
+  fs::path resolve(const JsonValue& value) const { return resolve(value, base_); }
+  fs::path resolve(const JsonValue& value, const fs::path& base) const {
+    const std::string text = value.as_string();
+    if (text.empty()) value.expected("a non-empty path");
+    return (base / text).lexically_normal();
+  }
+  fs::path existing_file(const JsonValue& value, const fs::path& base) const {
+    const fs::path path = resolve(value, base);
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) value.fail(fmt::format("file not found: {}", path.string()));
+    return path;
+  }
+  fs::path existing_file(const JsonValue& value) const { return existing_file(value, base_); }
+  fs::path existing_directory(const JsonValue& value) const {
+    const fs::path path = resolve(value);
+    std::error_code error;
+    if (!fs::is_directory(path, error)) value.fail(fmt::format("directory not found: {}", path.string()));
+    return path;
+  }
+  const fs::path& base() const { return base_; }
+
+ private:
+  fs::path base_;
+};
+
+const char* kPositiveInteger = "a positive integer";
+const char* kNonNegativeInteger = "a non-negative integer";
+
+int read_int(const JsonValue& value, int64_t minimum, const char* what) {
+  const int64_t number = value.as_integer(minimum, what);
+  if (number > INT32_MAX) value.expected(std::string(what) + " below 2^31");
+  return static_cast<int>(number);
+}
+
+double read_non_negative(const JsonValue& value) {
+  const double number = value.as_number();
+  if (number < 0) value.expected("a number >= 0");
+  return number;
+}
+
+std::string read_name(const JsonValue& value) {
+  const std::string name = value.as_string();
+  if (!is_safe_name(name)) value.expected("a name of letters, digits, '_', '.' and '-' (not \".\" or \"..\")");
+  return name;
+}
+
+sim::PixelScale read_pixel_scale(const JsonValue& value) {
+  std::string text;
+  if (value.raw().is_string())
+    text = value.as_string();
+  else if (value.raw().is_number())
+    text = fmt::format("{}", value.as_number());
+  else
+    value.expected("a string like \"1/255\" or a number");
+  try {
+    return sim::PixelScale::parse(text);
+  } catch (const std::invalid_argument& error) {
+    value.fail(error.what());
+  }
+}
+
+// A split written in the config: omitted "files" keep the split's default
+// files, omitted "begin" is 0 and omitted "end" is the last image.
+DataSplit read_split(const JsonValue& value, const DataSplit& defaults, const fs::path& data_dir,
+                     const PathResolver& paths) {
+  const JsonObject object = value.as_object({"files", "begin", "end"});
+  DataSplit split;
+  split.files = defaults.files;
+  if (const auto files = object.get("files")) {
+    split.files.clear();
+    for (const JsonValue& file : files->as_array()) split.files.push_back(paths.existing_file(file, data_dir));
+    if (split.files.empty()) files->fail("expected at least one file");
+  }
+  if (const auto begin = object.get("begin")) split.begin = begin->as_integer(0, kNonNegativeInteger);
+  if (const auto end = object.get("end"); end && !end->is_null()) {
+    split.end = end->as_integer(1, kPositiveInteger);
+    if (*split.end <= split.begin)
+      end->fail(fmt::format("end ({}) must be greater than begin ({})", *split.end, split.begin));
+  }
+  return split;
+}
+
+// Defaults: the CIFAR-10 layout, calibration from a training batch, search
+// and report from the two halves of the test batch.
+DataSplits default_splits(const fs::path& data_dir) {
+  DataSplits splits;
+  splits.calibration = {{data_dir / "data_batch_1.bin"}, 0, 1000};
+  splits.search = {{data_dir / "test_batch.bin"}, 0, 5000};
+  splits.report = {{data_dir / "test_batch.bin"}, 5000, 10000};
+  return splits;
+}
+
+bool ranges_overlap(const DataSplit& a, const DataSplit& b) {
+  const int64_t a_end = a.end.value_or(INT64_MAX), b_end = b.end.value_or(INT64_MAX);
+  return a.begin < b_end && b.begin < a_end;
+}
+
+// Splits over the same files must not share images, or the held-out report
+// accuracy would be biased by selection. (Splits over different file lists
+// are not compared: their images differ unless files repeat, which the
+// defaults never do.)
+void check_disjoint(const DataSplits& splits, const std::string& source) {
+  const std::pair<const char*, const DataSplit*> named[] = {
+      {"calibration", &splits.calibration}, {"search", &splits.search}, {"report", &splits.report}};
+  for (size_t i = 0; i < 3; ++i)
+    for (size_t j = i + 1; j < 3; ++j) {
+      const DataSplit& a = *named[i].second;
+      const DataSplit& b = *named[j].second;
+      if (a.files == b.files && ranges_overlap(a, b))
+        throw ConfigError(fmt::format("{}: splits.{}: images overlap splits.{} (same files); the splits must be disjoint",
+                                      source, named[j].first, named[i].first));
+    }
+}
+
+DataSplits read_splits(const std::optional<JsonValue>& value, const fs::path& data_dir, const PathResolver& paths,
+                       const std::string& source) {
+  DataSplits splits = default_splits(data_dir);
+  if (value) {
+    const JsonObject object = value->as_object({"calibration", "search", "report"});
+    if (const auto split = object.get("calibration")) splits.calibration = read_split(*split, splits.calibration, data_dir, paths);
+    if (const auto split = object.get("search")) splits.search = read_split(*split, splits.search, data_dir, paths);
+    if (const auto split = object.get("report")) splits.report = read_split(*split, splits.report, data_dir, paths);
+  }
+  // Default files are checked here so a missing one is reported, not assumed.
+  for (const auto& [name, split] : {std::pair{"calibration", &splits.calibration}, std::pair{"search", &splits.search},
+                                    std::pair{"report", &splits.report}})
+    for (const fs::path& file : split->files) {
+      std::error_code error;
+      if (!fs::is_regular_file(file, error))
+        throw ConfigError(fmt::format("{}: splits.{}.files: file not found: {}", source, name, file.string()));
+    }
+  check_disjoint(splits, source);
+  return splits;
+}
+
+ApproximateConfig read_approximate(const JsonValue& value) {
+  const JsonObject object = value.as_object({"layers", "metric", "pair_mode", "thresholds", "per_layer"});
+  ApproximateConfig approximate;
+  const JsonValue layers = object.required("layers");
+  for (const JsonValue& layer : layers.as_array()) {
+    const std::string name = layer.as_string();
+    if (!is_single_layer_name(name) && !is_layer_group_name(name))
+      layer.expected("a layer name: convN, dwconvN, fcN (N >= 1), all_conv or all_conv_but_first");
+    approximate.layers.push_back(name);
+  }
+  if (approximate.layers.empty()) layers.fail("expected at least one layer");
+  if (const auto metric = object.get("metric")) {
+    const std::string name = metric->as_string();
+    if (name == "paper")
+      approximate.metric = ApproximateConfig::Metric::kPaper;
+    else if (name == "magnitude")
+      approximate.metric = ApproximateConfig::Metric::kMagnitude;
+    else
+      metric->expected("\"paper\" or \"magnitude\"");
+  }
+  if (const auto pair_mode = object.get("pair_mode")) approximate.pair_mode = pair_mode->as_bool();
+  if (const auto thresholds = object.get("thresholds")) approximate.thresholds = read_threshold_spec(*thresholds);
+  if (const auto per_layer = object.get("per_layer"))
+    for (const auto& [name, spec] : per_layer->as_map().members()) {
+      if (!is_single_layer_name(name)) spec.fail("expected a single layer name (convN, dwconvN or fcN) as key");
+      approximate.per_layer[name] = read_threshold_spec(spec);
+    }
+  return approximate;
+}
+
+SearchConfig read_search(const std::optional<JsonValue>& value) {
+  SearchConfig search;
+  if (!value) return search;
+  const JsonObject object =
+      value->as_object({"algorithm", "max_grid_points", "budget", "population", "seed", "greedy_start", "batch"});
+  if (const auto algorithm = object.get("algorithm")) {
+    const std::string name = algorithm->as_string();
+    if (name == "auto")
+      search.algorithm = SearchConfig::Algorithm::kAuto;
+    else if (name == "grid")
+      search.algorithm = SearchConfig::Algorithm::kGrid;
+    else if (name == "nsga2")
+      search.algorithm = SearchConfig::Algorithm::kNsga2;
+    else
+      algorithm->expected("\"auto\", \"grid\" or \"nsga2\"");
+  }
+  if (const auto v = object.get("max_grid_points")) search.max_grid_points = v->as_integer(1, kPositiveInteger);
+  if (const auto v = object.get("budget")) search.budget = v->as_integer(1, kPositiveInteger);
+  if (const auto v = object.get("population")) search.population = read_int(*v, 4, "an integer >= 4");
+  if (const auto v = object.get("seed")) search.seed = static_cast<uint64_t>(v->as_integer(0, kNonNegativeInteger));
+  if (const auto v = object.get("greedy_start")) search.greedy_start = v->as_bool();
+  if (const auto v = object.get("batch")) search.batch = read_int(*v, 1, kPositiveInteger);
+  return search;
+}
+
+std::vector<std::string> read_objectives(const JsonValue& value) {
+  std::vector<std::string> objectives;
+  for (const JsonValue& element : value.as_array()) {
+    const std::string name = element.as_string();
+    if (name != "error" && name != "cycles" && name != "flash") element.expected("\"error\", \"cycles\" or \"flash\"");
+    for (const std::string& seen : objectives)
+      if (seen == name) element.fail(fmt::format("\"{}\" is listed twice", name));
+    objectives.push_back(name);
+  }
+  const bool has_error = std::find(objectives.begin(), objectives.end(), "error") != objectives.end();
+  if (!has_error || objectives.size() < 2)
+    value.fail("expected \"error\" and at least one of \"cycles\", \"flash\"");
+  return objectives;
+}
+
+Constraints read_constraints(const std::optional<JsonValue>& value) {
+  Constraints constraints;
+  if (!value) return constraints;
+  const JsonObject object = value->as_object({"max_accuracy_loss", "flash_budget_bytes", "latency_budget_ms"});
+  if (const auto v = object.get("max_accuracy_loss"); v && !v->is_null())
+    constraints.max_accuracy_loss = read_non_negative(*v);
+  if (const auto v = object.get("flash_budget_bytes"); v && !v->is_null())
+    constraints.flash_budget_bytes = v->as_integer(1, kPositiveInteger);
+  if (const auto v = object.get("latency_budget_ms"); v && !v->is_null()) {
+    const double ms = v->as_number();
+    if (!(ms > 0)) v->expected("a number > 0");
+    constraints.latency_budget_ms = ms;
+  }
+  return constraints;
+}
+
+std::vector<BoardRef> read_boards(const JsonValue& value, const PathResolver& paths) {
+  std::vector<BoardRef> boards;
+  for (const JsonValue& element : value.as_array()) {
+    BoardRef board;
+    board.file = paths.existing_file(element);
+    board.name = board.file.stem().string();
+    for (const BoardRef& seen : boards)
+      if (seen.name == board.name) element.fail(fmt::format("a second board named '{}'", board.name));
+    boards.push_back(std::move(board));
+  }
+  if (boards.empty()) value.fail("expected at least one board file");
+  return boards;
+}
+
+std::string read_primary_board(const std::optional<JsonValue>& value, const std::vector<BoardRef>& boards,
+                               const std::string& source) {
+  std::string names;
+  for (const BoardRef& board : boards) names += (names.empty() ? "" : ", ") + board.name;
+  if (!value) {
+    if (boards.size() == 1) return boards[0].name;
+    throw ConfigError(fmt::format("{}: primary_board: required key is missing (boards: {})", source, names));
+  }
+  const std::string name = value->as_string();
+  for (const BoardRef& board : boards)
+    if (board.name == name) return name;
+  value->expected(fmt::format("one of the boards' file stems ({})", names));
+}
+
+std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value) {
+  if (!value) return ExperimentConfig{}.winner_budgets;
+  const JsonObject object = value->as_object({"accuracy_loss_budgets"});
+  const auto list = object.get("accuracy_loss_budgets");
+  if (!list) return ExperimentConfig{}.winner_budgets;
+  std::vector<double> budgets;
+  for (const JsonValue& element : list->as_array()) {
+    const double budget = read_non_negative(element);
+    if (!budgets.empty() && budget <= budgets.back())
+      element.fail(fmt::format("budgets must be strictly ascending, got {} after {}", budget, budgets.back()));
+    budgets.push_back(budget);
+  }
+  if (budgets.empty()) list->fail("expected at least one budget");
+  return budgets;
+}
+
+std::string read_text_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open config file", file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+bool is_safe_name(const std::string& name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+const ThresholdSpec& ApproximateConfig::thresholds_for(const std::string& layer_name) const {
+  const auto found = per_layer.find(layer_name);
+  return found != per_layer.end() ? found->second : thresholds;
+}
+
+const char* metric_name(ApproximateConfig::Metric metric) {
+  return metric == ApproximateConfig::Metric::kPaper ? "paper" : "magnitude";
+}
+
+const char* algorithm_name(SearchConfig::Algorithm algorithm) {
+  switch (algorithm) {
+    case SearchConfig::Algorithm::kAuto: return "auto";
+    case SearchConfig::Algorithm::kGrid: return "grid";
+    case SearchConfig::Algorithm::kNsga2: return "nsga2";
+  }
+  return "auto";
+}
+
+const BoardRef& ExperimentConfig::primary() const {
+  for (const BoardRef& board : boards)
+    if (board.name == primary_board) return board;
+  throw ConfigError(fmt::format("{}: primary_board '{}' is not one of the boards", source, primary_board));
+}
+
+ExperimentConfig parse_experiment_config(const std::string& text, const fs::path& file) {
+  ExperimentConfig config;
+  config.source = file.string();
+  const nlohmann::json document = parse_config_json(text, config.source);
+  const PathResolver paths(file);
+  const JsonObject root = JsonValue(config.source, document, "").as_object(
+      {"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives", "constraints",
+       "boards", "primary_board", "winners", "threads", "results_dir"});
+
+  config.name = read_name(root.required("name"));
+  config.model = paths.existing_file(root.required("model"));
+  config.pixel_scale = read_pixel_scale(root.required("pixel_scale"));
+  config.data_dir = paths.existing_directory(root.required("data_dir"));
+  config.splits = read_splits(root.get("splits"), config.data_dir, paths, config.source);
+  config.approximate = read_approximate(root.required("approximate"));
+  config.search = read_search(root.get("search"));
+  if (const auto objectives = root.get("objectives")) config.objectives = read_objectives(*objectives);
+  config.constraints = read_constraints(root.get("constraints"));
+  config.boards = read_boards(root.required("boards"), paths);
+  config.primary_board = read_primary_board(root.get("primary_board"), config.boards, config.source);
+  config.winner_budgets = read_winner_budgets(root.get("winners"));
+  if (const auto threads = root.get("threads")) config.threads = read_int(*threads, 0, kNonNegativeInteger);
+  if (const auto results_dir = root.get("results_dir"))
+    config.results_dir = paths.resolve(*results_dir);
+  else
+    config.results_dir = (paths.base() / "../results").lexically_normal();
+  return config;
+}
+
+ExperimentConfig load_experiment_config(const fs::path& file) {
+  return parse_experiment_config(read_text_file(file), file);
+}
+
+}  // namespace tinyskip::engine

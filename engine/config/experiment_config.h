@@ -1,0 +1,119 @@
+// One experiment, as a JSON config file describes it (schema: configs/README.md).
+// Loading is strict: unknown keys, wrong types, out-of-range values, missing
+// required keys and missing files are ConfigErrors naming the file and the
+// JSON path of the key. Every relative path is resolved against the config
+// file's directory, so a config works from any working directory.
+//
+// Layer names ("conv2", "all_conv") stay strings here: turning them into op
+// indices needs the model graph (engine/config/layer_names.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/config/config_error.h"
+#include "engine/config/threshold_spec.h"
+#include "sim/input_encoding.h"
+
+namespace tinyskip::engine {
+
+// A contiguous range [begin, end) of the images in the concatenation of
+// `files` (in the order given).
+struct DataSplit {
+  std::vector<std::filesystem::path> files;  // absolute, all exist
+  int64_t begin = 0;
+  std::optional<int64_t> end;  // nullopt: through the last image
+};
+
+// Calibration (significance statistics), search (scores design points) and
+// report (held-out accuracy of the chosen points) are kept disjoint so that
+// reported accuracies are not biased by selection.
+struct DataSplits {
+  DataSplit calibration;
+  DataSplit search;
+  DataSplit report;
+};
+
+struct ApproximateConfig {
+  enum class Metric { kPaper, kMagnitude };
+
+  // As written: "convN", "fcN", "dwconvN", "all_conv", "all_conv_but_first".
+  std::vector<std::string> layers;
+  Metric metric = Metric::kPaper;
+  bool pair_mode = true;     // skip whole SMLAD pairs only
+  ThresholdSpec thresholds;  // default for every layer
+  std::map<std::string, ThresholdSpec> per_layer;  // overrides, keyed "convN"/"fcN"/"dwconvN"
+
+  const ThresholdSpec& thresholds_for(const std::string& layer_name) const;
+};
+const char* metric_name(ApproximateConfig::Metric metric);
+
+struct SearchConfig {
+  enum class Algorithm { kAuto, kGrid, kNsga2 };
+
+  Algorithm algorithm = Algorithm::kAuto;  // auto: grid when grid_size <= max_grid_points
+  int64_t max_grid_points = 5000;
+  int64_t budget = 300;  // distinct points NSGA-II may evaluate
+  int population = 24;
+  uint64_t seed = 1;
+  bool greedy_start = true;
+  int batch = 8;  // points per evaluation batch
+};
+const char* algorithm_name(SearchConfig::Algorithm algorithm);
+
+// Absent (nullopt) = no constraint.
+struct Constraints {
+  std::optional<double> max_accuracy_loss;  // percentage points vs exact, search split
+  std::optional<int64_t> flash_budget_bytes;
+  std::optional<double> latency_budget_ms;
+};
+
+struct BoardRef {
+  std::string name;             // the file stem, e.g. "nucleo_f411re"
+  std::filesystem::path file;   // absolute, exists
+};
+
+struct ExperimentConfig {
+  std::string source;  // the config file as given (used in messages)
+  std::string name;    // [A-Za-z0-9_.-]+, names results/<name>/
+  std::filesystem::path model;
+  sim::PixelScale pixel_scale;
+  std::filesystem::path data_dir;
+  DataSplits splits;
+  ApproximateConfig approximate;
+  SearchConfig search;
+  std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash
+  Constraints constraints;
+  std::vector<BoardRef> boards;
+  std::string primary_board;  // one of boards[].name
+  std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending
+  int threads = 0;  // 0 = all hardware threads
+  std::filesystem::path results_dir;  // absolute; runs go to results_dir/name/<run-id>/
+
+  const BoardRef& primary() const;
+};
+
+// Reads and validates a config file. Throws ConfigError.
+ExperimentConfig load_experiment_config(const std::filesystem::path& file);
+// Same, from text; relative paths resolve against file's directory and
+// messages name `file` (which need not exist).
+ExperimentConfig parse_experiment_config(const std::string& text, const std::filesystem::path& file);
+
+// The fully resolved config: absolute paths, every default filled in. Stored
+// in run.json; loading it back as a config gives the same config.
+nlohmann::json to_json(const ExperimentConfig& config);
+
+// FNV-1a 64 (hex) of to_json(config) without "threads", which does not change
+// results. Two runs with equal hashes explore the same experiment.
+std::string config_hash(const ExperimentConfig& config);
+
+// True for names usable as one path component: [A-Za-z0-9_.-]+, not "." or "..".
+bool is_safe_name(const std::string& name);
+
+}  // namespace tinyskip::engine

@@ -1,0 +1,72 @@
+// ExperimentConfig -> JSON (the resolved form stored in run.json) and the
+// config's content hash.
+#include "engine/config/experiment_config.h"
+#include "engine/results/hashing.h"
+
+namespace tinyskip::engine {
+namespace {
+
+nlohmann::json split_json(const DataSplit& split) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& file : split.files) files.push_back(file.string());
+  return {{"files", files},
+          {"begin", split.begin},
+          {"end", split.end ? nlohmann::json(*split.end) : nlohmann::json(nullptr)}};
+}
+
+template <class T>
+nlohmann::json optional_json(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ExperimentConfig& config) {
+  nlohmann::json per_layer = nlohmann::json::object();
+  for (const auto& [name, spec] : config.approximate.per_layer) per_layer[name] = to_json(spec);
+  nlohmann::json boards = nlohmann::json::array();
+  for (const BoardRef& board : config.boards) boards.push_back(board.file.string());
+
+  return {
+      {"name", config.name},
+      {"model", config.model.string()},
+      {"pixel_scale", config.pixel_scale.to_string()},
+      {"data_dir", config.data_dir.string()},
+      {"splits",
+       {{"calibration", split_json(config.splits.calibration)},
+        {"search", split_json(config.splits.search)},
+        {"report", split_json(config.splits.report)}}},
+      {"approximate",
+       {{"layers", config.approximate.layers},
+        {"metric", metric_name(config.approximate.metric)},
+        {"pair_mode", config.approximate.pair_mode},
+        {"thresholds", to_json(config.approximate.thresholds)},
+        {"per_layer", per_layer}}},
+      {"search",
+       {{"algorithm", algorithm_name(config.search.algorithm)},
+        {"max_grid_points", config.search.max_grid_points},
+        {"budget", config.search.budget},
+        {"population", config.search.population},
+        {"seed", config.search.seed},
+        {"greedy_start", config.search.greedy_start},
+        {"batch", config.search.batch}}},
+      {"objectives", config.objectives},
+      {"constraints",
+       {{"max_accuracy_loss", optional_json(config.constraints.max_accuracy_loss)},
+        {"flash_budget_bytes", optional_json(config.constraints.flash_budget_bytes)},
+        {"latency_budget_ms", optional_json(config.constraints.latency_budget_ms)}}},
+      {"boards", boards},
+      {"primary_board", config.primary_board},
+      {"winners", {{"accuracy_loss_budgets", config.winner_budgets}}},
+      {"threads", config.threads},
+      {"results_dir", config.results_dir.string()},
+  };
+}
+
+std::string config_hash(const ExperimentConfig& config) {
+  nlohmann::json content = to_json(config);
+  content.erase("threads");
+  return fnv1a_hex(content.dump());
+}
+
+}  // namespace tinyskip::engine

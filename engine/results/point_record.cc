@@ -1,0 +1,215 @@
+#include "engine/results/point_record.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "engine/config/experiment_config.h"
+
+namespace tinyskip::engine {
+namespace {
+
+constexpr int kPercentDecimals = 4;
+constexpr size_t kColumnsPerSplit = 5;  // accuracy_pct, correct, total, ci_low_pct, ci_high_pct
+constexpr size_t kColumnsPerBoard = 3;  // cycles, ms, flash_bytes
+
+std::vector<std::string> split_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = line.find(',', start);
+    fields.push_back(line.substr(start, comma - start));
+    if (comma == std::string::npos) return fields;
+    start = comma + 1;
+  }
+}
+
+template <class T>
+T parse_field(const std::string& text, const std::string& column) {
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size())
+    throw std::invalid_argument(fmt::format("column {}: '{}' is not a valid number", column, text));
+  return value;
+}
+
+std::string split_csv(const std::optional<Accuracy>& accuracy) {
+  if (!accuracy) return ",,,,";
+  return fmt::format("{},{},{},{},{}", fixed_number(100 * accuracy->value(), kPercentDecimals), accuracy->correct,
+                     accuracy->total, fixed_number(100 * accuracy->ci_low(), kPercentDecimals),
+                     fixed_number(100 * accuracy->ci_high(), kPercentDecimals));
+}
+
+// Five fields of one split: all empty (not evaluated) or all filled. Only
+// correct and total are read: the percentages are derived from them.
+std::optional<Accuracy> parse_split(const std::vector<std::string>& fields, size_t first, const char* split) {
+  bool any = false, all = true;
+  for (size_t i = first; i < first + kColumnsPerSplit; ++i) {
+    any = any || !fields[i].empty();
+    all = all && !fields[i].empty();
+  }
+  if (!any) return std::nullopt;
+  if (!all) throw std::invalid_argument(fmt::format("split {}: some columns are empty, others not", split));
+  Accuracy accuracy;
+  accuracy.correct = parse_field<int>(fields[first + 1], fmt::format("{}_correct", split));
+  accuracy.total = parse_field<int>(fields[first + 2], fmt::format("{}_total", split));
+  if (accuracy.total <= 0 || accuracy.correct < 0 || accuracy.correct > accuracy.total)
+    throw std::invalid_argument(
+        fmt::format("split {}: {} correct out of {} is impossible", split, accuracy.correct, accuracy.total));
+  return accuracy;
+}
+
+bool is_safe_key(const std::string& key) {
+  return !key.empty() && key.find_first_of(",\"\r\n") == std::string::npos;
+}
+
+}  // namespace
+
+std::string exact_number(double value) {
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string fixed_number(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
+
+double round_decimals(double value, int decimals) { return std::strtod(fixed_number(value, decimals).c_str(), nullptr); }
+
+const char* split_name(Split split) {
+  switch (split) {
+    case Split::kSearch: return "search";
+    case Split::kReport: return "report";
+    case Split::kTestAll: return "test_all";
+  }
+  return "search";
+}
+
+void RunSchema::validate() const {
+  std::set<std::string> seen;
+  for (const LayerInfo& layer : layers)
+    if (!is_safe_name(layer.name) || !seen.insert("layer " + layer.name).second)
+      throw std::invalid_argument(fmt::format("layer name '{}' is unsafe or repeated", layer.name));
+  for (const std::string& board : boards)
+    if (!is_safe_name(board) || !seen.insert("board " + board).second)
+      throw std::invalid_argument(fmt::format("board name '{}' is unsafe or repeated", board));
+}
+
+const std::optional<Accuracy>& PointRecord::accuracy(Split split) const {
+  return split == Split::kSearch ? search : split == Split::kReport ? report : test_all;
+}
+
+std::optional<Accuracy>& PointRecord::accuracy(Split split) {
+  return split == Split::kSearch ? search : split == Split::kReport ? report : test_all;
+}
+
+void PointRecord::check(const RunSchema& schema) const {
+  if (!is_safe_key(key)) throw std::invalid_argument(fmt::format("point key '{}' is empty or has , \" or newlines", key));
+  if (thresholds.size() != schema.layers.size() || skipped_macs.size() != schema.layers.size())
+    throw std::invalid_argument(fmt::format("point {}: {} thresholds and {} skipped-MAC counts for {} layers", key,
+                                            thresholds.size(), skipped_macs.size(), schema.layers.size()));
+  if (boards.size() != schema.boards.size())
+    throw std::invalid_argument(
+        fmt::format("point {}: costs for {} boards, the run has {}", key, boards.size(), schema.boards.size()));
+  for (double threshold : thresholds)
+    if (!std::isfinite(threshold)) throw std::invalid_argument(fmt::format("point {}: non-finite threshold", key));
+  for (const BoardCost& cost : boards)
+    if (!std::isfinite(cost.cycles) || !std::isfinite(cost.ms))
+      throw std::invalid_argument(fmt::format("point {}: non-finite cycles or ms", key));
+  for (Split split : kAllSplits)
+    if (const auto& accuracy = this->accuracy(split);
+        accuracy && (accuracy->total <= 0 || accuracy->correct < 0 || accuracy->correct > accuracy->total))
+      throw std::invalid_argument(fmt::format("point {}: split {}: {} correct out of {}", key, split_name(split),
+                                              accuracy->correct, accuracy->total));
+}
+
+std::string csv_header(const RunSchema& schema) {
+  std::string header = "key";
+  for (const LayerInfo& layer : schema.layers) header += ",threshold_" + layer.name;
+  for (const LayerInfo& layer : schema.layers) header += ",skipped_macs_" + layer.name;
+  header += ",macs_kept";
+  for (Split split : kAllSplits)
+    header += fmt::format(",{0}_accuracy_pct,{0}_correct,{0}_total,{0}_ci_low_pct,{0}_ci_high_pct", split_name(split));
+  for (const std::string& board : schema.boards) header += fmt::format(",{0}_cycles,{0}_ms,{0}_flash_bytes", board);
+  return header;
+}
+
+std::string csv_row(const PointRecord& record, const RunSchema& schema) {
+  record.check(schema);
+  std::string row = record.key;
+  for (double threshold : record.thresholds) row += fmt::format(",{}", exact_number(threshold));
+  for (int64_t skipped : record.skipped_macs) row += fmt::format(",{}", skipped);
+  row += fmt::format(",{}", record.macs_kept);
+  for (Split split : kAllSplits) row += fmt::format(",{}", split_csv(record.accuracy(split)));
+  for (const BoardCost& cost : record.boards)
+    row += fmt::format(",{},{},{}", exact_number(cost.cycles), exact_number(cost.ms), cost.flash_bytes);
+  return row;
+}
+
+PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
+  const std::vector<std::string> fields = split_fields(line);
+  const size_t layers = schema.layers.size();
+  const size_t expected = 1 + 2 * layers + 1 + 3 * kColumnsPerSplit + kColumnsPerBoard * schema.boards.size();
+  if (fields.size() != expected)
+    throw std::invalid_argument(fmt::format("expected {} columns, got {}", expected, fields.size()));
+  PointRecord record;
+  record.key = fields[0];
+  if (!is_safe_key(record.key)) throw std::invalid_argument("empty point key");
+  size_t column = 1;
+  for (const LayerInfo& layer : schema.layers)
+    record.thresholds.push_back(parse_field<double>(fields[column++], "threshold_" + layer.name));
+  for (const LayerInfo& layer : schema.layers)
+    record.skipped_macs.push_back(parse_field<int64_t>(fields[column++], "skipped_macs_" + layer.name));
+  record.macs_kept = parse_field<int64_t>(fields[column++], "macs_kept");
+  for (Split split : kAllSplits) {
+    record.accuracy(split) = parse_split(fields, column, split_name(split));
+    column += kColumnsPerSplit;
+  }
+  for (const std::string& board : schema.boards) {
+    BoardCost cost;
+    cost.cycles = parse_field<double>(fields[column++], board + "_cycles");
+    cost.ms = parse_field<double>(fields[column++], board + "_ms");
+    cost.flash_bytes = parse_field<int64_t>(fields[column++], board + "_flash_bytes");
+    record.boards.push_back(cost);
+  }
+  return record;
+}
+
+nlohmann::ordered_json to_json(const Accuracy& accuracy) {
+  return {{"percent", round_decimals(100 * accuracy.value(), kPercentDecimals)},
+          {"correct", accuracy.correct},
+          {"total", accuracy.total},
+          {"ci_low", round_decimals(100 * accuracy.ci_low(), kPercentDecimals)},
+          {"ci_high", round_decimals(100 * accuracy.ci_high(), kPercentDecimals)}};
+}
+
+nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schema) {
+  record.check(schema);
+  nlohmann::ordered_json thresholds = nlohmann::ordered_json::object();
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < schema.layers.size(); ++i) {
+    thresholds[schema.layers[i].name] = record.thresholds[i];
+    skipped[schema.layers[i].name] = record.skipped_macs[i];
+  }
+  nlohmann::ordered_json accuracy = nlohmann::ordered_json::object();
+  for (Split split : kAllSplits) {
+    const auto& value = record.accuracy(split);
+    accuracy[split_name(split)] = value ? to_json(*value) : nlohmann::ordered_json(nullptr);
+  }
+  nlohmann::ordered_json boards = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < schema.boards.size(); ++i)
+    boards[schema.boards[i]] = {{"cycles", record.boards[i].cycles},
+                                {"ms", record.boards[i].ms},
+                                {"flash_bytes", record.boards[i].flash_bytes}};
+  return {{"key", record.key},
+          {"thresholds", thresholds},
+          {"skipped_macs", skipped},
+          {"macs_kept", record.macs_kept},
+          {"accuracy", accuracy},
+          {"boards", boards}};
+}
+
+}  // namespace tinyskip::engine

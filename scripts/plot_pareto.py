@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Plots one tinyskip run: accuracy vs latency and per-layer skip fractions.
+
+Usage: plot_pareto.py RUN_DIR [--out DIR]
+
+Reads RUN_DIR/run.json, points.csv, pareto.json and winners/*.json (formats:
+results/README.md) and writes, to DIR (default RUN_DIR/plots):
+  pareto.png / pareto.svg
+      top-1 accuracy vs latency (ms) on the run's primary board: every
+      evaluated point (search split), the Pareto front on the search split and,
+      where measured, on the held-out report split, the exact baseline and the
+      winners of each accuracy-loss budget.
+  skip_fractions.png / skip_fractions.svg
+      fraction of each approximated layer's MACs skipped, for the front points
+      (by latency) and for the winners.
+Needs only python3, numpy and matplotlib (Agg backend: no display).
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+
+class RunDirError(Exception):
+    """The run directory is missing a file or holds one this script cannot read."""
+
+
+def read_json(path):
+    if not os.path.isfile(path):
+        raise RunDirError(f"{path}: missing (is this a tinyskip run directory?)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as error:
+        raise RunDirError(f"{path}: not valid JSON: {error}") from error
+
+
+def read_points(path):
+    """Complete rows of points.csv as dicts; a trailing partial row (a crash
+    while writing it) is ignored, and a key's last row wins, as in tinyskip."""
+    if not os.path.isfile(path):
+        raise RunDirError(f"{path}: missing (is this a tinyskip run directory?)")
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    complete = text[: text.rfind("\n") + 1]
+    rows = list(csv.DictReader(complete.splitlines()))
+    by_key = {}
+    for row in rows:
+        by_key[row["key"]] = row
+    return list(by_key.values())
+
+
+def number(text):
+    return float(text) if text not in ("", None) else math.nan
+
+
+def accuracy_pct(point, split):
+    """Percent accuracy of a pareto/winner point on a split, or NaN."""
+    value = point["accuracy"].get(split)
+    return value["percent"] if value else math.nan
+
+
+def load_run(run_dir):
+    run = read_json(os.path.join(run_dir, "run.json"))
+    pareto = read_json(os.path.join(run_dir, "pareto.json"))
+    points = read_points(os.path.join(run_dir, "points.csv"))
+    winners = []
+    winners_dir = os.path.join(run_dir, "winners")
+    if os.path.isdir(winners_dir):
+        for name in os.listdir(winners_dir):
+            if name.endswith(".json") and not name.startswith("."):
+                winners.append(read_json(os.path.join(winners_dir, name)))
+    winners.sort(key=lambda w: w["accuracy_loss_budget_pp"])
+    board = run.get("primary_board") or pareto.get("primary_board")
+    if not board:
+        raise RunDirError(f"{run_dir}/run.json: no primary_board")
+    if points and f"{board}_ms" not in points[0]:
+        raise RunDirError(f"{run_dir}/points.csv: no column {board}_ms for the primary board")
+    return run, pareto, points, winners, board
+
+
+def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    ms = np.array([number(p[f"{board}_ms"]) for p in points])
+    acc = np.array([number(p["search_accuracy_pct"]) for p in points])
+    ax.scatter(ms, acc, s=10, color="0.7", label=f"all points ({len(points)}, search split)", zorder=1)
+
+    front = sorted(pareto["front"], key=lambda p: p["boards"][board]["ms"])
+    front_ms = [p["boards"][board]["ms"] for p in front]
+    ax.plot(front_ms, [accuracy_pct(p, "search") for p in front], "o-", color="tab:blue", markersize=4,
+            label="Pareto front (search split)", zorder=3)
+    report = [(p["boards"][board]["ms"], accuracy_pct(p, "report")) for p in front]
+    report = [(x, y) for x, y in report if not math.isnan(y)]
+    if report:
+        ax.plot(*zip(*report), "s--", color="tab:orange", markerfacecolor="none", markersize=5,
+                label="front, held-out report split", zorder=3)
+
+    base = pareto["baseline"]
+    base_ms = base["boards"][board]["ms"]
+    ax.scatter([base_ms], [accuracy_pct(base, "search")], marker="*", s=180, color="black",
+               label="exact baseline (search)", zorder=4)
+    if not math.isnan(accuracy_pct(base, "report")):
+        ax.scatter([base_ms], [accuracy_pct(base, "report")], marker="*", s=180, facecolor="none",
+                   edgecolor="black", label="exact baseline (report)", zorder=4)
+
+    for i, winner in enumerate(winners):
+        point = winner["point"]
+        x, y = point["boards"][board]["ms"], accuracy_pct(point, "search")
+        ax.scatter([x], [y], marker="D", s=60, color="tab:red", zorder=5,
+                   label="winners (accuracy-loss budget)" if i == 0 else None)
+        saving = 100 * (1 - x / base_ms) if base_ms > 0 else 0
+        ax.annotate(f"≤{winner['accuracy_loss_budget_pp']:g} pp: -{saving:.1f} %", (x, y),
+                    textcoords="offset points", xytext=(6, -12), fontsize=8, color="tab:red")
+
+    ax.set_xlabel(f"latency on {board} (ms)")
+    ax.set_ylabel("top-1 accuracy (%)")
+    ax.set_title(f"{run.get('experiment', '')} / {run.get('run_id', '')}: "
+                 f"{pareto.get('evaluations', len(points))} points evaluated")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    save(fig, out_dir, "pareto")
+
+
+def skip_fractions(point, layers):
+    return [point["skipped_macs"][layer["name"]] / layer["macs"] if layer["macs"] else 0.0 for layer in layers]
+
+
+def plot_skip_fractions(pareto, winners, board, out_dir):
+    layers = pareto["layers"]
+    names = [layer["name"] for layer in layers]
+    front = sorted(pareto["front"], key=lambda p: p["boards"][board]["ms"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+
+    front_ms = [p["boards"][board]["ms"] for p in front]
+    fractions = np.array([skip_fractions(p, layers) for p in front]).reshape(len(front), len(layers))
+    for j, name in enumerate(names):
+        left.plot(front_ms, fractions[:, j], "o-", markersize=4, label=name)
+    left.set_xlabel(f"latency on {board} (ms)")
+    left.set_ylabel("fraction of layer MACs skipped")
+    left.set_title("Pareto front points")
+    left.set_ylim(0, 1)
+    left.grid(True, alpha=0.3)
+    left.legend(fontsize=8)
+
+    if winners:
+        width = 0.8 / max(1, len(layers))
+        x = np.arange(len(winners))
+        for j, name in enumerate(names):
+            right.bar(x + j * width, [skip_fractions(w["point"], layers)[j] for w in winners], width, label=name)
+        right.set_xticks(x + width * (len(layers) - 1) / 2)
+        right.set_xticklabels([f"≤{w['accuracy_loss_budget_pp']:g} pp" for w in winners])
+        right.legend(fontsize=8)
+    else:
+        right.text(0.5, 0.5, "no winners", ha="center", va="center", transform=right.transAxes)
+    right.set_ylim(0, 1)
+    right.set_xlabel("accuracy-loss budget")
+    right.set_title("winners")
+    right.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    save(fig, out_dir, "skip_fractions")
+
+
+def save(fig, out_dir, stem):
+    for extension in ("png", "svg"):
+        fig.savefig(os.path.join(out_dir, f"{stem}.{extension}"), dpi=150)
+    plt.close(fig)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir", help="a run directory: results/<experiment>/<run-id>")
+    parser.add_argument("--out", help="output directory (default: RUN_DIR/plots)")
+    args = parser.parse_args(argv)
+    try:
+        if not os.path.isdir(args.run_dir):
+            raise RunDirError(f"{args.run_dir}: not a directory")
+        run, pareto, points, winners, board = load_run(args.run_dir)
+        out_dir = args.out or os.path.join(args.run_dir, "plots")
+        os.makedirs(out_dir, exist_ok=True)
+        plot_accuracy_latency(run, pareto, points, winners, board, out_dir)
+        plot_skip_fractions(pareto, winners, board, out_dir)
+    except (RunDirError, KeyError) as error:
+        what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        print(f"plot_pareto.py: {what}", file=sys.stderr)
+        return 1
+    print(f"plot_pareto.py: wrote pareto.{{png,svg}} and skip_fractions.{{png,svg}} to {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,73 @@
+// The bit-exact int8 network simulator. A Simulator is prepared once per
+// design point (graph + weight masks: multipliers derived, filters packed with
+// skipped weights zeroed) and then runs whole image sets in parallel with
+// oneTBB. Each worker pushes a chunk of images through the whole network
+// before taking the next, so activations stay in cache.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "sim/data/cifar10.h"
+#include "sim/graph.h"
+#include "sim/input_encoding.h"
+#include "sim/weight_mask.h"
+
+namespace tinyskip::sim {
+
+struct RunOptions {
+  int threads = 0;           // 0: all hardware threads
+  int images_per_chunk = 16;  // unit of work of one worker
+  // Called now and then from worker threads with the number of images done.
+  std::function<void(int done, int total)> progress;
+  // Activation tensors (graph tensor indices) to copy out for every image,
+  // e.g. the inputs of the layers whose significance is measured.
+  std::vector<int> capture;
+};
+
+struct RunOutput {
+  int images = 0;
+  int bytes_per_image = 0;
+  std::vector<uint8_t> outputs;  // images * bytes_per_image, the graph output tensor
+  std::map<int, std::vector<int8_t>> captured;  // tensor index -> images * tensor size
+
+  const uint8_t* output(int image) const { return outputs.data() + static_cast<size_t>(image) * bytes_per_image; }
+};
+
+class PreparedNetwork;  // per-op parameters and packed filters (simulator.cc)
+
+class Simulator {
+ public:
+  // Masks name ops by index; each must be a CONV_2D, DEPTHWISE_CONV_2D or
+  // FULLY_CONNECTED op with one entry per filter weight (else SimulatorError).
+  explicit Simulator(const Graph& graph, const MaskSet& masks = {});
+  ~Simulator();
+  Simulator(Simulator&&) noexcept;
+
+  RunOutput run(const ImageSet& images, const PixelScale& scale, const RunOptions& options = {}) const;
+
+  const Graph& graph() const { return graph_; }
+  DataType output_type() const;
+  int num_classes() const;
+
+ private:
+  const Graph& graph_;
+  std::unique_ptr<PreparedNetwork> prepared_;
+};
+
+class SimulatorError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Index of the largest output value; ties go to the lowest class index
+// (numpy's argmax convention), which decides top-1 for int8 softmax outputs.
+int top1_class(const uint8_t* output, DataType type, int num_classes);
+
+// Number of images whose top-1 class equals their label.
+int count_correct(const RunOutput& run, const ImageSet& images, DataType type, int num_classes);
+
+}  // namespace tinyskip::sim

@@ -1,0 +1,350 @@
+// Experiment config loading: a full config, the defaults, and each kind of
+// error with the file and JSON path in its message.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "engine/config/experiment_config.h"
+#include "tests/engine/results_test_support.h"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using nlohmann::json;
+using tinyskip::engine::ApproximateConfig;
+using tinyskip::engine::ConfigError;
+using tinyskip::engine::ExperimentConfig;
+using tinyskip::engine::SearchConfig;
+using tinyskip::test::ExperimentLayout;
+
+namespace {
+
+json full_config() {
+  return json::parse(R"({
+    "name": "lenet_cifar10",
+    "model": "../models/m.tflite",
+    "pixel_scale": 0.5,
+    "data_dir": "../data",
+    "splits": {
+      "calibration": {"files": ["data_batch_1.bin", "data_batch_2.bin"], "begin": 10, "end": 1010},
+      "search":      {"files": ["test_batch.bin"], "begin": 0, "end": 4000},
+      "report":      {"files": ["test_batch.bin"], "begin": 4000}
+    },
+    "approximate": {
+      "layers": ["all_conv_but_first", "fc1"],
+      "metric": "magnitude",
+      "pair_mode": false,
+      "thresholds": {"values": [0, 0.002, 0.005]},
+      "per_layer": {"conv3": {"min": 0, "max": 0.02, "step": 0.005}}
+    },
+    "search": {"algorithm": "nsga2", "max_grid_points": 100, "budget": 50, "population": 12, "seed": 7,
+               "greedy_start": false, "batch": 4},
+    "objectives": ["error", "cycles", "flash"],
+    "constraints": {"max_accuracy_loss": 2.5, "flash_budget_bytes": 65536, "latency_budget_ms": 12.5},
+    "boards": ["mcu/nucleo_f401re.json", "mcu/nucleo_f411re.json"],
+    "primary_board": "nucleo_f401re",
+    "winners": {"accuracy_loss_budgets": [0, 1, 3]},
+    "threads": 2,
+    "results_dir": "../out"
+  })");
+}
+
+}  // namespace
+
+TEST_CASE("a full config is read with every field and paths resolved against its directory") {
+  const ExperimentLayout layout;
+  const ExperimentConfig config = layout.load(full_config());
+  const auto root = layout.root();
+
+  CHECK(config.source == layout.config_path().string());
+  CHECK(config.name == "lenet_cifar10");
+  CHECK(config.model == root / "models/m.tflite");
+  CHECK(config.pixel_scale.real_value(200) == 100.0f);  // 200 * 0.5
+  CHECK(config.data_dir == root / "data");
+
+  CHECK(config.splits.calibration.files ==
+        std::vector<std::filesystem::path>{root / "data/data_batch_1.bin", root / "data/data_batch_2.bin"});
+  CHECK(config.splits.calibration.begin == 10);
+  CHECK(config.splits.calibration.end == 1010);
+  CHECK(config.splits.search.end == 4000);
+  CHECK(config.splits.report.begin == 4000);
+  CHECK_FALSE(config.splits.report.end.has_value());  // omitted end = through the last image
+
+  CHECK(config.approximate.layers == std::vector<std::string>{"all_conv_but_first", "fc1"});
+  CHECK(config.approximate.metric == ApproximateConfig::Metric::kMagnitude);
+  CHECK_FALSE(config.approximate.pair_mode);
+  CHECK(config.approximate.thresholds_for("conv2").candidates() == std::vector<double>{0, 0.002, 0.005});
+  CHECK(config.approximate.thresholds_for("conv3").candidates() == std::vector<double>{0, 0.005, 0.01, 0.015, 0.02});
+
+  CHECK(config.search.algorithm == SearchConfig::Algorithm::kNsga2);
+  CHECK(config.search.max_grid_points == 100);
+  CHECK(config.search.budget == 50);
+  CHECK(config.search.population == 12);
+  CHECK(config.search.seed == 7);
+  CHECK_FALSE(config.search.greedy_start);
+  CHECK(config.search.batch == 4);
+  CHECK(config.objectives == std::vector<std::string>{"error", "cycles", "flash"});
+  CHECK(config.constraints.max_accuracy_loss == 2.5);
+  CHECK(config.constraints.flash_budget_bytes == 65536);
+  CHECK(config.constraints.latency_budget_ms == 12.5);
+
+  REQUIRE(config.boards.size() == 2);
+  CHECK(config.boards[0].name == "nucleo_f401re");
+  CHECK(config.boards[1].file == root / "configs/mcu/nucleo_f411re.json");
+  CHECK(config.primary().name == "nucleo_f401re");
+  CHECK(config.winner_budgets == std::vector<double>{0, 1, 3});
+  CHECK(config.threads == 2);
+  CHECK(config.results_dir == root / "out");
+}
+
+TEST_CASE("omitted sections take the documented defaults") {
+  const ExperimentLayout layout;
+  const ExperimentConfig config = layout.load(ExperimentLayout::minimal_config());
+  const auto data = layout.root() / "data";
+
+  // Calibration from a training batch, search and report from the two halves
+  // of the test batch (configs/README.md).
+  CHECK(config.splits.calibration.files == std::vector<std::filesystem::path>{data / "data_batch_1.bin"});
+  CHECK(config.splits.calibration.begin == 0);
+  CHECK(config.splits.calibration.end == 1000);
+  CHECK(config.splits.search.files == std::vector<std::filesystem::path>{data / "test_batch.bin"});
+  CHECK(config.splits.search.begin == 0);
+  CHECK(config.splits.search.end == 5000);
+  CHECK(config.splits.report.begin == 5000);
+  CHECK(config.splits.report.end == 10000);
+
+  CHECK(config.approximate.metric == ApproximateConfig::Metric::kPaper);
+  CHECK(config.approximate.pair_mode);
+  CHECK(config.approximate.thresholds_for("conv2").candidates().size() == 11);  // 0, 0.001, ..., 0.01
+  CHECK(config.search.algorithm == SearchConfig::Algorithm::kAuto);
+  CHECK(config.search.max_grid_points == 5000);
+  CHECK(config.search.budget == 300);
+  CHECK(config.search.population == 24);
+  CHECK(config.search.seed == 1);
+  CHECK(config.search.greedy_start);
+  CHECK(config.search.batch == 8);
+  CHECK(config.objectives == std::vector<std::string>{"error", "cycles"});
+  CHECK_FALSE(config.constraints.max_accuracy_loss.has_value());
+  CHECK_FALSE(config.constraints.flash_budget_bytes.has_value());
+  CHECK_FALSE(config.constraints.latency_budget_ms.has_value());
+  CHECK(config.winner_budgets == std::vector<double>{0, 0.5, 1, 2, 5});
+  CHECK(config.threads == 0);
+  CHECK(config.results_dir == layout.root() / "results");  // "../results" from configs/
+}
+
+TEST_CASE("a single board needs no primary_board; several do") {
+  const ExperimentLayout layout;
+  json config = ExperimentLayout::minimal_config();
+  config.erase("primary_board");
+  CHECK_THAT(layout.error_of(config), Contains("primary_board: required key is missing") &&
+                                          Contains("nucleo_f401re, nucleo_f411re"));
+  config["boards"] = {"mcu/nucleo_f411re.json"};
+  CHECK(layout.load(config).primary_board == "nucleo_f411re");
+}
+
+TEST_CASE("a relative config path prefixes messages as given and still resolves against its directory") {
+  const ExperimentLayout layout;
+  json config = ExperimentLayout::minimal_config();
+  layout.write_config(config);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(layout.root());
+  ExperimentConfig loaded;
+  std::string message;
+  try {
+    loaded = tinyskip::engine::load_experiment_config("configs/exp.json");
+    config["search"] = {{"budget", "ten"}};
+    layout.write_config(config);
+    tinyskip::engine::load_experiment_config("configs/exp.json");
+  } catch (const ConfigError& error) {
+    message = error.what();
+  }
+  std::filesystem::current_path(previous);
+  CHECK(loaded.model == layout.root() / "models/m.tflite");
+  CHECK(message == "configs/exp.json: search.budget: expected a positive integer, got \"ten\"");
+}
+
+TEST_CASE("config errors: unknown keys are rejected at any depth, naming the path") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  config["approximate"]["treshold"] = 0.1;
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.treshold: unknown key") &&
+                                          Contains("layers, metric, pair_mode, thresholds, per_layer"));
+
+  config = ExperimentLayout::minimal_config();
+  config["splits"] = {{"search", {{"begin", 0}, {"stop", 10}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.search.stop: unknown key"));
+
+  config = ExperimentLayout::minimal_config();
+  config["modle"] = "x";
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": modle: unknown key"));
+}
+
+TEST_CASE("config errors: wrong types and out-of-range values quote the value") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+
+  config["search"] = {{"budget", "ten"}};
+  CHECK(layout.error_of(config) == file + ": search.budget: expected a positive integer, got \"ten\"");
+  config["search"] = {{"budget", 0}};
+  CHECK(layout.error_of(config) == file + ": search.budget: expected a positive integer, got 0");
+  config["search"] = {{"budget", 2.5}};
+  CHECK(layout.error_of(config) == file + ": search.budget: expected a positive integer, got 2.5");
+  config["search"] = {{"population", 3}};
+  CHECK_THAT(layout.error_of(config), Contains("search.population: expected an integer >= 4, got 3"));
+  config["search"] = {{"algorithm", "random"}};
+  CHECK_THAT(layout.error_of(config), Contains("search.algorithm: expected \"auto\", \"grid\" or \"nsga2\", got \"random\""));
+
+  config = ExperimentLayout::minimal_config();
+  config["threads"] = -1;
+  CHECK(layout.error_of(config) == file + ": threads: expected a non-negative integer, got -1");
+  config = ExperimentLayout::minimal_config();
+  config["approximate"]["pair_mode"] = "yes";
+  CHECK(layout.error_of(config) == file + ": approximate.pair_mode: expected true or false, got \"yes\"");
+  config = ExperimentLayout::minimal_config();
+  config["boards"][1] = 7;
+  CHECK(layout.error_of(config) == file + ": boards[1]: expected a string, got 7");
+  config = ExperimentLayout::minimal_config();
+  config["name"] = "../escape";
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": name: expected a name of letters"));
+  config = ExperimentLayout::minimal_config();
+  config["pixel_scale"] = "1/0x";
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": pixel_scale: pixel scale '1/0x'"));
+  config = ExperimentLayout::minimal_config();
+  config["approximate"]["layers"] = {"conv2", "layer7"};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.layers[1]: expected a layer name"));
+  config = ExperimentLayout::minimal_config();
+  config["objectives"] = {"cycles", "flash"};
+  CHECK_THAT(layout.error_of(config), Contains("objectives: expected \"error\" and at least one of"));
+  config = ExperimentLayout::minimal_config();
+  config["winners"] = {{"accuracy_loss_budgets", {0, 2, 1}}};
+  CHECK_THAT(layout.error_of(config), Contains("winners.accuracy_loss_budgets[2]: budgets must be strictly ascending"));
+}
+
+TEST_CASE("config errors: missing required keys and missing files") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  config.erase("model");
+  CHECK(layout.error_of(config) == file + ": model: required key is missing");
+
+  config = ExperimentLayout::minimal_config();
+  config["approximate"].erase("layers");
+  CHECK(layout.error_of(config) == file + ": approximate.layers: required key is missing");
+
+  config = ExperimentLayout::minimal_config();
+  config["model"] = "../models/missing.tflite";
+  CHECK(layout.error_of(config) ==
+        file + ": model: file not found: " + (layout.root() / "models/missing.tflite").string());
+
+  config = ExperimentLayout::minimal_config();
+  config["data_dir"] = "../nodata";
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": data_dir: directory not found"));
+
+  config = ExperimentLayout::minimal_config();
+  config["boards"] = {"mcu/nucleo_f401re.json", "mcu/nucleo_h7.json"};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": boards[1]: file not found"));
+
+  config = ExperimentLayout::minimal_config();
+  config["splits"] = {{"report", {{"files", {"test_batch.bin", "extra.bin"}}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.report.files[1]: file not found") &&
+                                          Contains("data/extra.bin"));
+
+  // The default split files are checked too.
+  std::filesystem::remove(layout.root() / "data/data_batch_1.bin");
+  CHECK_THAT(layout.error_of(ExperimentLayout::minimal_config()),
+             StartsWith(file + ": splits.calibration.files: file not found"));
+}
+
+TEST_CASE("config errors: primary_board must be one of the boards' file stems") {
+  const ExperimentLayout layout;
+  json config = ExperimentLayout::minimal_config();
+  config["primary_board"] = "nucleo_f446re";
+  CHECK(layout.error_of(config) == layout.config_path().string() +
+                                       ": primary_board: expected one of the boards' file stems (nucleo_f401re, "
+                                       "nucleo_f411re), got \"nucleo_f446re\"");
+}
+
+TEST_CASE("config errors: bad threshold specs name the spec's path") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+
+  config["approximate"]["thresholds"] = {{"min", 0}, {"max", 0.01}, {"step", 0}};
+  CHECK(layout.error_of(config) == file + ": approximate.thresholds: step must be > 0, got 0");
+  config["approximate"]["thresholds"] = {{"min", 0}, {"max", 0.01}, {"step", -0.001}};
+  CHECK(layout.error_of(config) == file + ": approximate.thresholds: step must be > 0, got -0.001");
+  config["approximate"]["thresholds"] = {{"min", 0.01}, {"max", 0.001}, {"step", 0.001}};
+  CHECK(layout.error_of(config) == file + ": approximate.thresholds: max (0.001) must be >= min (0.01)");
+  config["approximate"]["thresholds"] = {{"min", 0}, {"max", 0.01}};
+  CHECK(layout.error_of(config) == file + ": approximate.thresholds.step: required key is missing");
+  config["approximate"]["thresholds"] = {{"values", {0, 0.002, 0.001}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds.values[2]: values must be strictly ascending"));
+  config["approximate"]["thresholds"] = {{"values", {0, 0.002}}, {"step", 0.001}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds: give either"));
+
+  config = ExperimentLayout::minimal_config();
+  config["approximate"]["per_layer"] = {{"conv3", {{"min", 0}, {"max", 1}, {"step", 1e-6}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.per_layer.conv3: ") &&
+                                          Contains("more than 10000 thresholds"));
+  config["approximate"]["per_layer"] = {{"all_conv", {{"values", {0}}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.per_layer.all_conv: expected a single layer name"));
+}
+
+TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  tinyskip::test::write_text(layout.config_path(), "{\"name\": \"x\",\n  \"model\": }");
+  try {
+    tinyskip::engine::load_experiment_config(layout.config_path());
+    FAIL("malformed JSON was accepted");
+  } catch (const ConfigError& error) {
+    CHECK_THAT(error.what(), StartsWith(file + ": invalid JSON: parse error at line 2"));
+  }
+
+  // nlohmann would silently keep the second "budget".
+  std::string text = ExperimentLayout::minimal_config().dump();
+  text.insert(text.size() - 1, R"(,"search": {"budget": 10, "budget": 20})");
+  tinyskip::test::write_text(layout.config_path(), text);
+  try {
+    tinyskip::engine::load_experiment_config(layout.config_path());
+    FAIL("duplicate key was accepted");
+  } catch (const ConfigError& error) {
+    CHECK(std::string(error.what()) == file + ": search.budget: duplicate key");
+  }
+
+  json config = ExperimentLayout::minimal_config();
+  config["splits"] = {{"report", {{"files", {"test_batch.bin"}}, {"begin", 4000}}}};  // search is [0, 5000)
+  CHECK(layout.error_of(config) ==
+        file + ": splits.report: images overlap splits.search (same files); the splits must be disjoint");
+}
+
+TEST_CASE("comments are allowed in config files") {
+  const ExperimentLayout layout;
+  std::string text = ExperimentLayout::minimal_config().dump(2);
+  text.insert(1, "\n  // the LeNet experiment\n  /* block */");
+  tinyskip::test::write_text(layout.config_path(), text);
+  CHECK(tinyskip::engine::load_experiment_config(layout.config_path()).name == "lenet_test");
+}
+
+TEST_CASE("to_json gives the resolved config, which loads back to the same config and hash") {
+  const ExperimentLayout layout;
+  const ExperimentConfig config = layout.load(full_config());
+  const json resolved = tinyskip::engine::to_json(config);
+  CHECK(resolved["model"] == (layout.root() / "models/m.tflite").string());
+  CHECK(resolved["search"]["budget"] == 50);
+  CHECK(resolved["splits"]["report"]["end"].is_null());
+  CHECK(resolved["approximate"]["per_layer"]["conv3"]["step"] == 0.005);
+  CHECK(resolved["primary_board"] == "nucleo_f401re");
+
+  const ExperimentConfig reloaded = layout.load(resolved);
+  CHECK(tinyskip::engine::to_json(reloaded) == resolved);
+  CHECK(tinyskip::engine::config_hash(reloaded) == tinyskip::engine::config_hash(config));
+  CHECK(tinyskip::engine::config_hash(config).size() == 16);
+
+  json changed = full_config();
+  changed["threads"] = 1;  // a resource setting: same experiment
+  CHECK(tinyskip::engine::config_hash(layout.load(changed)) == tinyskip::engine::config_hash(config));
+  changed["search"]["budget"] = 51;
+  CHECK(tinyskip::engine::config_hash(layout.load(changed)) != tinyskip::engine::config_hash(config));
+}

@@ -1,0 +1,147 @@
+// Scratch directories and a complete fake experiment layout for the config,
+// results and plot tests: config files, a "model", CIFAR-like data files and
+// board files, all tiny. Only existence and bytes matter to the code under
+// test, never the contents' meaning.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/config/experiment_config.h"
+#include "engine/explore/design_space.h"
+#include "engine/results/run_store.h"
+
+namespace tinyskip::test {
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tinyskip-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// <root>/configs/exp.json with ../models/m.tflite, ../data/{data_batch_1,
+// test_batch,data_batch_2}.bin and configs/mcu/{nucleo_f401re,nucleo_f411re}.json.
+// The model's bytes are "a" and each data file is empty, so their FNV-1a 64
+// hashes are the published test vectors af63dc4c8601ec8c and cbf29ce484222325.
+class ExperimentLayout {
+ public:
+  ExperimentLayout() {
+    write_text(root() / "models/m.tflite", "a");
+    for (const char* file : {"data_batch_1.bin", "data_batch_2.bin", "test_batch.bin"})
+      write_text(root() / "data" / file, "");
+    write_text(root() / "configs/mcu/nucleo_f401re.json", "{}");
+    write_text(root() / "configs/mcu/nucleo_f411re.json", "{}");
+  }
+
+  const std::filesystem::path& root() const { return dir_.path(); }
+  std::filesystem::path config_path() const { return root() / "configs/exp.json"; }
+
+  // The smallest valid config: every optional section left out.
+  static nlohmann::json minimal_config() {
+    return {{"name", "lenet_test"},
+            {"model", "../models/m.tflite"},
+            {"pixel_scale", "1/255"},
+            {"data_dir", "../data"},
+            {"approximate", {{"layers", {"conv2", "conv3"}}}},
+            {"boards", {"mcu/nucleo_f401re.json", "mcu/nucleo_f411re.json"}},
+            {"primary_board", "nucleo_f411re"}};
+  }
+
+  std::filesystem::path write_config(const nlohmann::json& config) const {
+    write_text(config_path(), config.dump(2));
+    return config_path();
+  }
+  engine::ExperimentConfig load(const nlohmann::json& config) const {
+    return engine::load_experiment_config(write_config(config));
+  }
+  // The ConfigError message loading `config` gives; fails the test if it loads.
+  std::string error_of(const nlohmann::json& config) const {
+    try {
+      load(config);
+    } catch (const engine::ConfigError& error) {
+      return error.what();
+    }
+    FAIL("config was accepted: " << config.dump());
+    return {};
+  }
+
+ private:
+  TempDir dir_;
+};
+
+// A loaded experiment (two approximated layers, conv2 and conv3, two boards)
+// with its run schema, and records whose values follow from their index.
+struct RunFixture {
+  ExperimentLayout layout;
+  engine::ExperimentConfig config;
+  engine::RunSchema schema;
+
+  RunFixture() {
+    config = layout.load(ExperimentLayout::minimal_config());
+    schema.layers = {{"conv2", 3, 100000}, {"conv3", 5, 200000}};
+    schema.boards = {"nucleo_f401re", "nucleo_f411re"};
+    schema.network_macs = 400000;
+  }
+
+  engine::RunStore open(const std::string& run_id, bool resume = false) const {
+    engine::RunStoreOptions options;
+    options.run_id = run_id;
+    options.resume = resume;
+    options.threads = 2;
+    return engine::RunStore::open(config, schema, options);
+  }
+
+  // Point i: levels (i % 4, i / 4), thresholds level * 0.001, skipped MACs
+  // growing with the level, accuracy falling with it, cycles and flash
+  // shrinking; the report split only for even i.
+  static engine::PointRecord record(int i) {
+    engine::PointRecord record;
+    const int a = i % 4, b = i / 4;
+    record.key = engine::point_key({a, b});
+    record.thresholds = {a * 0.001, b * 0.001};
+    record.skipped_macs = {a * 9000, b * 21000};
+    record.macs_kept = 400000 - a * 9000 - b * 21000;
+    record.search = engine::Accuracy{900 - 13 * a - 29 * b, 1000};
+    if (i % 2 == 0) record.report = engine::Accuracy{880 - 11 * a - 31 * b, 1000};
+    const double cycles = 1.0e6 - a * 40000.0 - b * 90000.0;
+    record.boards = {{cycles * 1.1, cycles * 1.1 / 84e3, 60000 - a * 300 - b * 700},
+                     {cycles, cycles / 100e3, 60000 - a * 300 - b * 700}};
+    return record;
+  }
+};
+
+}  // namespace tinyskip::test
