@@ -112,11 +112,17 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
         ax.scatter([base_ms], [accuracy_pct(base, "report")], marker="*", s=180, facecolor="none",
                    edgecolor="black", label="exact baseline (report)", zorder=4)
 
+    held_out_labelled = False
     for i, winner in enumerate(winners):
         point = winner["point"]
         x, y = point["boards"][board]["ms"], accuracy_pct(point, "search")
         ax.scatter([x], [y], marker="D", s=60, color="tab:red", zorder=5,
                    label="winners (accuracy-loss budget)" if i == 0 else None)
+        held_out = accuracy_pct(point, "report")
+        if not math.isnan(held_out):
+            ax.scatter([x], [held_out], marker="D", s=60, facecolor="none", edgecolor="tab:red", zorder=5,
+                       label=None if held_out_labelled else "winners, held-out report split")
+            held_out_labelled = True
         saving = 100 * (1 - x / base_ms) if base_ms > 0 else 0
         ax.annotate(f"≤{winner['accuracy_loss_budget_pp']:g} pp: -{saving:.1f} %", (x, y),
                     textcoords="offset points", xytext=(6, -12), fontsize=8, color="tab:red")

@@ -13,6 +13,7 @@
 #include "sim/kernels/avg_pool_s8.h"
 #include "sim/kernels/conv_s8_gemm.h"
 #include "sim/kernels/depthwise_conv_s8.h"
+#include "sim/kernels/fully_connected_s8_gemm.h"
 #include "sim/kernels/dequantize_s8_f32.h"
 #include "sim/kernels/max_pool_s8.h"
 #include "sim/kernels/op_params.h"
@@ -85,7 +86,7 @@ PreparedOp prepare_op(const Graph& graph, const Op& op, const WeightMask* mask) 
       const Tensor& filter = graph.input_of(op, 1);
       p.filter_shape = shape_of(filter);
       std::tie(p.conv, p.requant) = make_conv_params(graph, op);
-      p.packed = pack_filter_s16(filter.values<int8_t>().data(), p.filter_shape, skip);
+      p.packed = pack_filter(filter.values<int8_t>().data(), p.filter_shape, skip);
       p.bias = bias_of();
       break;
     }
@@ -93,7 +94,7 @@ PreparedOp prepare_op(const Graph& graph, const Op& op, const WeightMask* mask) 
       const Tensor& filter = graph.input_of(op, 1);
       p.filter_shape = shape_of(filter);
       std::tie(p.fully_connected, p.requant) = make_fully_connected_params(graph, op);
-      p.packed = pack_fully_connected_s16(filter.values<int8_t>().data(), p.filter_shape, skip);
+      p.packed = pack_fully_connected_filter(filter.values<int8_t>().data(), p.filter_shape, skip);
       p.bias = bias_of();
       break;
     }

@@ -118,6 +118,18 @@ std::vector<T> copy_vector(const flatbuffers::Vector<T>* vector) {
   return vector ? std::vector<T>(vector->begin(), vector->end()) : std::vector<T>{};
 }
 
+// Constant data and the vectors below are copied as raw bytes: flatbuffers
+// are little-endian, and so must the host be.
+static_assert(FLATBUFFERS_LITTLEENDIAN, "tinyskip reads .tflite data in host byte order");
+
+// The verifier aligns a vector's length field to 4 bytes only, so 8-byte
+// elements may sit at 4 mod 8: copy them bytewise instead of loading in place.
+std::vector<int64_t> copy_int64_vector(const flatbuffers::Vector<int64_t>* vector) {
+  std::vector<int64_t> values(vector ? vector->size() : 0);
+  if (!values.empty()) std::memcpy(values.data(), vector->Data(), values.size() * sizeof(int64_t));
+  return values;
+}
+
 class ModelReader {
  public:
   ModelReader(const fb::Model& model, const std::string& source) : model_(model), source_(source) {}
@@ -162,7 +174,7 @@ class ModelReader {
       if (quant->details_type() != fb::QuantizationDetails::NONE)
         context.fail("custom quantization is not supported");
       tensor.quant.scale = copy_vector(quant->scale());
-      for (int64_t zero_point : copy_vector(quant->zero_point())) {
+      for (int64_t zero_point : copy_int64_vector(quant->zero_point())) {
         if (zero_point < std::numeric_limits<int32_t>::min() || zero_point > std::numeric_limits<int32_t>::max())
           context.fail(fmt::format("zero point {} does not fit in 32 bits", zero_point));
         tensor.quant.zero_point.push_back(static_cast<int32_t>(zero_point));

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Debug logging");
 
   std::map<CLI::App*, tinyskip::cli::Command> commands;
-  for (auto add : {tinyskip::cli::add_eval_command, tinyskip::cli::add_inspect_command}) {
+  for (auto add : {tinyskip::cli::add_run_command, tinyskip::cli::add_eval_command,
+                   tinyskip::cli::add_inspect_command}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

@@ -130,8 +130,9 @@ void check_disjoint(const DataSplits& splits, const std::string& source) {
       const DataSplit& a = *named[i].second;
       const DataSplit& b = *named[j].second;
       if (a.files == b.files && ranges_overlap(a, b))
-        throw ConfigError(fmt::format("{}: splits.{}: images overlap splits.{} (same files); the splits must be disjoint",
-                                      source, named[j].first, named[i].first));
+        throw ConfigError(
+            fmt::format("{}: splits.{}: images overlap splits.{} (same files); the splits must be disjoint", source,
+                        named[j].first, named[i].first));
     }
 }
 
@@ -140,7 +141,8 @@ DataSplits read_splits(const std::optional<JsonValue>& value, const fs::path& da
   DataSplits splits = default_splits(data_dir);
   if (value) {
     const JsonObject object = value->as_object({"calibration", "search", "report"});
-    if (const auto split = object.get("calibration")) splits.calibration = read_split(*split, splits.calibration, data_dir, paths);
+    if (const auto split = object.get("calibration"))
+      splits.calibration = read_split(*split, splits.calibration, data_dir, paths);
     if (const auto split = object.get("search")) splits.search = read_split(*split, splits.search, data_dir, paths);
     if (const auto split = object.get("report")) splits.report = read_split(*split, splits.report, data_dir, paths);
   }
@@ -221,8 +223,7 @@ std::vector<std::string> read_objectives(const JsonValue& value) {
     objectives.push_back(name);
   }
   const bool has_error = std::find(objectives.begin(), objectives.end(), "error") != objectives.end();
-  if (!has_error || objectives.size() < 2)
-    value.fail("expected \"error\" and at least one of \"cycles\", \"flash\"");
+  if (!has_error || objectives.size() < 2) value.fail("expected \"error\" and at least one of \"cycles\", \"flash\"");
   return objectives;
 }
 
@@ -314,9 +315,12 @@ const char* metric_name(ApproximateConfig::Metric metric) {
 
 const char* algorithm_name(SearchConfig::Algorithm algorithm) {
   switch (algorithm) {
-    case SearchConfig::Algorithm::kAuto: return "auto";
-    case SearchConfig::Algorithm::kGrid: return "grid";
-    case SearchConfig::Algorithm::kNsga2: return "nsga2";
+    case SearchConfig::Algorithm::kAuto:
+      return "auto";
+    case SearchConfig::Algorithm::kGrid:
+      return "grid";
+    case SearchConfig::Algorithm::kNsga2:
+      return "nsga2";
   }
   return "auto";
 }
@@ -332,9 +336,10 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   config.source = file.string();
   const nlohmann::json document = parse_config_json(text, config.source);
   const PathResolver paths(file);
-  const JsonObject root = JsonValue(config.source, document, "").as_object(
-      {"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives", "constraints",
-       "boards", "primary_board", "winners", "threads", "results_dir"});
+  const JsonObject root =
+      JsonValue(config.source, document, "")
+          .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives",
+                      "constraints", "boards", "primary_board", "winners", "threads", "results_dir"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));

@@ -46,8 +46,8 @@ struct ApproximateConfig {
   // As written: "convN", "fcN", "dwconvN", "all_conv", "all_conv_but_first".
   std::vector<std::string> layers;
   Metric metric = Metric::kPaper;
-  bool pair_mode = true;     // skip whole SMLAD pairs only
-  ThresholdSpec thresholds;  // default for every layer
+  bool pair_mode = true;                           // skip whole SMLAD pairs only
+  ThresholdSpec thresholds;                        // default for every layer
   std::map<std::string, ThresholdSpec> per_layer;  // overrides, keyed "convN"/"fcN"/"dwconvN"
 
   const ThresholdSpec& thresholds_for(const std::string& layer_name) const;
@@ -75,8 +75,8 @@ struct Constraints {
 };
 
 struct BoardRef {
-  std::string name;             // the file stem, e.g. "nucleo_f411re"
-  std::filesystem::path file;   // absolute, exists
+  std::string name;            // the file stem, e.g. "nucleo_f411re"
+  std::filesystem::path file;  // absolute, exists
 };
 
 struct ExperimentConfig {
@@ -91,10 +91,10 @@ struct ExperimentConfig {
   std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash
   Constraints constraints;
   std::vector<BoardRef> boards;
-  std::string primary_board;  // one of boards[].name
+  std::string primary_board;                               // one of boards[].name
   std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending
-  int threads = 0;  // 0 = all hardware threads
-  std::filesystem::path results_dir;  // absolute; runs go to results_dir/name/<run-id>/
+  int threads = 0;                                         // 0 = all hardware threads
+  std::filesystem::path results_dir;                       // absolute; runs go to results_dir/name/<run-id>/
 
   const BoardRef& primary() const;
 };

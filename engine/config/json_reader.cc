@@ -89,9 +89,7 @@ std::string json_child_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-std::string json_index_path(const std::string& parent, size_t index) {
-  return fmt::format("{}[{}]", parent, index);
-}
+std::string json_index_path(const std::string& parent, size_t index) { return fmt::format("{}[{}]", parent, index); }
 
 nlohmann::json parse_config_json(const std::string& text, const std::string& file) {
   try {
@@ -149,8 +147,7 @@ int64_t JsonValue::as_integer(int64_t minimum, const std::string& what) const {
 std::vector<JsonValue> JsonValue::as_array() const {
   if (!value_->is_array()) expected("an array");
   std::vector<JsonValue> elements;
-  for (size_t i = 0; i < value_->size(); ++i)
-    elements.emplace_back(file_, (*value_)[i], json_index_path(path_, i));
+  for (size_t i = 0; i < value_->size(); ++i) elements.emplace_back(file_, (*value_)[i], json_index_path(path_, i));
   return elements;
 }
 

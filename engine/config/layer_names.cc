@@ -13,10 +13,14 @@ namespace {
 // Name prefix of each approximable op type; other ops have no layer name.
 const char* layer_prefix(sim::OpType type) {
   switch (type) {
-    case sim::OpType::kConv2D: return "conv";
-    case sim::OpType::kDepthwiseConv2D: return "dwconv";
-    case sim::OpType::kFullyConnected: return "fc";
-    default: return nullptr;
+    case sim::OpType::kConv2D:
+      return "conv";
+    case sim::OpType::kDepthwiseConv2D:
+      return "dwconv";
+    case sim::OpType::kFullyConnected:
+      return "fc";
+    default:
+      return nullptr;
   }
 }
 
@@ -64,8 +68,8 @@ bool is_layer_group_name(const std::string& name) { return name == "all_conv" ||
 std::string layer_name(const sim::Graph& graph, int op_index) {
   for (const auto& [name, op] : named_layers(graph))
     if (op == op_index) return name;
-  throw std::invalid_argument(fmt::format("{}: op {} is not a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer",
-                                          graph.source, op_index));
+  throw std::invalid_argument(
+      fmt::format("{}: op {} is not a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer", graph.source, op_index));
 }
 
 std::vector<int> resolve_layer_names(const sim::Graph& graph, const std::vector<std::string>& names,
@@ -88,13 +92,13 @@ std::vector<int> resolve_layer_names(const sim::Graph& graph, const std::vector<
     for (int op : ops) {
       const auto [where, inserted] = selected_by.emplace(op, name);
       if (!inserted)
-        throw ConfigError(fmt::format("{}{} is selected twice, by '{}' and by '{}'", prefix, graph.describe(graph.ops[static_cast<size_t>(op)]),
-                                      where->second, name));
+        throw ConfigError(fmt::format("{}{} is selected twice, by '{}' and by '{}'", prefix,
+                                      graph.describe(graph.ops[static_cast<size_t>(op)]), where->second, name));
     }
   }
   if (selected_by.empty())
-    throw ConfigError(fmt::format("{}no layer of {} selected (valid names: {})", prefix, graph.source,
-                                  valid_names(layers)));
+    throw ConfigError(
+        fmt::format("{}no layer of {} selected (valid names: {})", prefix, graph.source, valid_names(layers)));
   std::vector<int> ops;
   for (const auto& [op, name] : selected_by) ops.push_back(op);
   return ops;

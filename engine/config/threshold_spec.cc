@@ -36,8 +36,8 @@ std::vector<double> expand_threshold_range(double min, double max, double step) 
 
   const double steps = (max - min) / step;
   if (steps >= kMaxThresholdCandidates)
-    throw std::invalid_argument(fmt::format("min {} to max {} in steps of {} gives more than {} thresholds", min,
-                                            max, step, kMaxThresholdCandidates));
+    throw std::invalid_argument(fmt::format("min {} to max {} in steps of {} gives more than {} thresholds", min, max,
+                                            step, kMaxThresholdCandidates));
   const double nearest = std::round(steps);
   const bool whole = std::abs(steps - nearest) <= kWholeStepsTolerance * std::max(1.0, nearest);
   const int last = static_cast<int>(whole ? nearest : std::floor(steps));
@@ -63,8 +63,7 @@ ThresholdSpec read_threshold_spec(const JsonValue& value) {
       const double threshold = element.as_number();
       if (threshold < 0) element.expected("a threshold >= 0");
       if (!spec.values.empty() && threshold <= spec.values.back())
-        element.fail(fmt::format("values must be strictly ascending, got {} after {}", threshold,
-                                 spec.values.back()));
+        element.fail(fmt::format("values must be strictly ascending, got {} after {}", threshold, spec.values.back()));
       spec.values.push_back(threshold);
     }
     if (spec.values.empty()) list->fail("expected at least one threshold");

@@ -19,8 +19,7 @@ constexpr std::string_view kTempMarker = ".tmp-";
 // Unique per process and call, so concurrent writers never share a temporary.
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   static std::atomic<uint64_t> counter{0};
-  return path.parent_path() /
-         fmt::format(".{}{}{}-{}", path.filename().string(), kTempMarker, ::getpid(), counter++);
+  return path.parent_path() / fmt::format(".{}{}{}-{}", path.filename().string(), kTempMarker, ::getpid(), counter++);
 }
 
 [[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path, int error) {

@@ -63,27 +63,35 @@ std::optional<Accuracy> parse_split(const std::vector<std::string>& fields, size
   return accuracy;
 }
 
-bool is_safe_key(const std::string& key) {
-  return !key.empty() && key.find_first_of(",\"\r\n") == std::string::npos;
-}
+bool is_safe_key(const std::string& key) { return !key.empty() && key.find_first_of(",\"\r\n") == std::string::npos; }
 
 }  // namespace
 
 std::string exact_number(double value) {
+  // Plain decimals read best in a CSV ("100000", "0.00001"); only magnitudes
+  // where that form would get long fall back to the shortest of any form.
+  const double magnitude = std::abs(value);
+  const bool plain = magnitude == 0 || (magnitude >= 1e-9 && magnitude < 1e17);
   char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  const auto result = plain ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
+                            : std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
 }
 
 std::string fixed_number(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
 
-double round_decimals(double value, int decimals) { return std::strtod(fixed_number(value, decimals).c_str(), nullptr); }
+double round_decimals(double value, int decimals) {
+  return std::strtod(fixed_number(value, decimals).c_str(), nullptr);
+}
 
 const char* split_name(Split split) {
   switch (split) {
-    case Split::kSearch: return "search";
-    case Split::kReport: return "report";
-    case Split::kTestAll: return "test_all";
+    case Split::kSearch:
+      return "search";
+    case Split::kReport:
+      return "report";
+    case Split::kTestAll:
+      return "test_all";
   }
   return "search";
 }
@@ -107,7 +115,8 @@ std::optional<Accuracy>& PointRecord::accuracy(Split split) {
 }
 
 void PointRecord::check(const RunSchema& schema) const {
-  if (!is_safe_key(key)) throw std::invalid_argument(fmt::format("point key '{}' is empty or has , \" or newlines", key));
+  if (!is_safe_key(key))
+    throw std::invalid_argument(fmt::format("point key '{}' is empty or has , \" or newlines", key));
   if (thresholds.size() != schema.layers.size() || skipped_macs.size() != schema.layers.size())
     throw std::invalid_argument(fmt::format("point {}: {} thresholds and {} skipped-MAC counts for {} layers", key,
                                             thresholds.size(), skipped_macs.size(), schema.layers.size()));
@@ -204,12 +213,9 @@ nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schem
     boards[schema.boards[i]] = {{"cycles", record.boards[i].cycles},
                                 {"ms", record.boards[i].ms},
                                 {"flash_bytes", record.boards[i].flash_bytes}};
-  return {{"key", record.key},
-          {"thresholds", thresholds},
-          {"skipped_macs", skipped},
-          {"macs_kept", record.macs_kept},
-          {"accuracy", accuracy},
-          {"boards", boards}};
+  return {{"key", record.key},       {"thresholds", thresholds},
+          {"skipped_macs", skipped}, {"macs_kept", record.macs_kept},
+          {"accuracy", accuracy},    {"boards", boards}};
 }
 
 }  // namespace tinyskip::engine

@@ -21,9 +21,9 @@ namespace tinyskip::engine {
 
 // An approximated layer as the results files describe it.
 struct LayerInfo {
-  std::string name;    // "conv2"
-  int op_index = -1;   // index into sim::Graph::ops
-  int64_t macs = 0;    // nominal MACs of the layer per image (sim::macs_of)
+  std::string name;   // "conv2"
+  int op_index = -1;  // index into sim::Graph::ops
+  int64_t macs = 0;   // nominal MACs of the layer per image (sim::macs_of)
 };
 
 // The shape of every record of a run: which layers and boards the per-layer
@@ -53,12 +53,12 @@ inline constexpr Split kAllSplits[] = {Split::kSearch, Split::kReport, Split::kT
 const char* split_name(Split split);  // "search", "report", "test_all"
 
 struct PointRecord {
-  std::string key;                     // engine::point_key of the design point
-  std::vector<double> thresholds;      // per layer (RunSchema::layers order)
-  std::vector<int64_t> skipped_macs;   // per layer, per image
-  int64_t macs_kept = 0;               // whole network, per image
+  std::string key;                    // engine::point_key of the design point
+  std::vector<double> thresholds;     // per layer (RunSchema::layers order)
+  std::vector<int64_t> skipped_macs;  // per layer, per image
+  int64_t macs_kept = 0;              // whole network, per image
   std::optional<Accuracy> search, report, test_all;
-  std::vector<BoardCost> boards;       // per board (RunSchema::boards order)
+  std::vector<BoardCost> boards;  // per board (RunSchema::boards order)
 
   const std::optional<Accuracy>& accuracy(Split split) const;
   std::optional<Accuracy>& accuracy(Split split);
@@ -76,7 +76,9 @@ PointRecord parse_csv_row(const std::string& line, const RunSchema& schema);
 nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schema);
 nlohmann::ordered_json to_json(const Accuracy& accuracy);  // percent, correct, total, ci_low, ci_high
 
-// Shortest text that reads back as exactly `value` ("0.003", "1e-05", "12").
+// Shortest text that reads back as exactly `value`, in plain decimal form for
+// magnitudes from 1e-9 to 1e17 ("0.003", "0.00001", "100000"), else the
+// shortest form of any kind ("1e-12").
 std::string exact_number(double value);
 // `value` with `decimals` fixed decimals ("71.2300").
 std::string fixed_number(double value, int decimals);

@@ -16,12 +16,9 @@ nlohmann::ordered_json layers_json(const RunSchema& schema) {
 }
 
 nlohmann::ordered_json header_json(const char* format, const RunIdentity& run) {
-  return {{"format", format},
-          {"experiment", run.experiment},
-          {"run_id", run.run_id},
-          {"primary_board", run.primary_board},
-          {"model", run.model},
-          {"model_fnv1a64", run.model_hash}};
+  return {{"format", format},     {"experiment", run.experiment},
+          {"run_id", run.run_id}, {"primary_board", run.primary_board},
+          {"model", run.model},   {"model_fnv1a64", run.model_hash}};
 }
 
 }  // namespace
@@ -34,8 +31,8 @@ nlohmann::ordered_json pareto_json(const ParetoSummary& summary, const RunSchema
   json["boards"] = schema.boards;
   json["evaluations"] = summary.evaluations;
   json["wall_seconds"] = summary.wall_seconds;
-  json["hypervolume"] =
-      std::isfinite(summary.hypervolume) ? nlohmann::ordered_json(summary.hypervolume) : nlohmann::ordered_json(nullptr);
+  json["hypervolume"] = std::isfinite(summary.hypervolume) ? nlohmann::ordered_json(summary.hypervolume)
+                                                           : nlohmann::ordered_json(nullptr);
   json["hypervolume_reference"] = summary.hypervolume_reference;
   json["baseline"] = to_json(summary.baseline, schema);
   nlohmann::ordered_json front = nlohmann::ordered_json::array();
@@ -46,8 +43,8 @@ nlohmann::ordered_json pareto_json(const ParetoSummary& summary, const RunSchema
 
 nlohmann::ordered_json winner_json(const WinnerRecord& winner, const RunSchema& schema, const RunIdentity& run) {
   if (winner.masks.size() != schema.layers.size())
-    throw std::invalid_argument(
-        fmt::format("winner {}: {} layer masks for {} layers", winner.point.key, winner.masks.size(), schema.layers.size()));
+    throw std::invalid_argument(fmt::format("winner {}: {} layer masks for {} layers", winner.point.key,
+                                            winner.masks.size(), schema.layers.size()));
   nlohmann::ordered_json json = header_json("tinyskip-winner/1", run);
   json["accuracy_loss_budget_pp"] = winner.accuracy_loss_budget;
   json["accuracy_loss_pp"] = round_decimals(winner.accuracy_loss, 4);

@@ -14,13 +14,13 @@
 namespace tinyskip::engine {
 
 struct ParetoSummary {
-  std::vector<std::string> objectives;       // e.g. {"error", "cycles"}
-  PointRecord baseline;                      // the exact model (every threshold 0)
-  std::vector<PointRecord> front;            // non-dominated points, in the search's order
-  double hypervolume = 0;                    // NaN when unknown: written as null
-  std::vector<double> hypervolume_reference; // normalised reference point, per objective
-  int64_t evaluations = 0;                   // distinct points evaluated
-  double wall_seconds = 0;                   // of the search
+  std::vector<std::string> objectives;        // e.g. {"error", "cycles"}
+  PointRecord baseline;                       // the exact model (every threshold 0)
+  std::vector<PointRecord> front;             // non-dominated points, in the search's order
+  double hypervolume = 0;                     // NaN when unknown: written as null
+  std::vector<double> hypervolume_reference;  // normalised reference point, per objective
+  int64_t evaluations = 0;                    // distinct points evaluated
+  double wall_seconds = 0;                    // of the search
 };
 
 // The skip mask of one layer of a winner. `mask` is an opaque run-length

@@ -86,14 +86,14 @@ ordered_json identity_json(const ExperimentConfig& config, const RunSchema& sche
 
 void check_same_identity(const ordered_json& stored, const ordered_json& current, const fs::path& run_json) {
   static const std::map<std::string, const char*> kWhat = {
-      {"config_hash", "config"},         {"model", "model file"},       {"data_files", "data files"},
+      {"config_hash", "config"},         {"model", "model file"},        {"data_files", "data files"},
       {"layers", "approximated layers"}, {"network_macs", "model MACs"}, {"boards", "boards"}};
   for (const auto& [key, what] : kWhat)
     if (!stored.contains(key) || stored[key] != current[key])
-      throw ResultsError(fmt::format("{}: cannot resume: the {} changed since this run started (was {}, now {}); "
-                                     "start a new run instead",
-                                     run_json.string(), what, stored.contains(key) ? stored[key].dump() : "absent",
-                                     current[key].dump()));
+      throw ResultsError(fmt::format(
+          "{}: cannot resume: the {} changed since this run started (was {}, now {}); "
+          "start a new run instead",
+          run_json.string(), what, stored.contains(key) ? stored[key].dump() : "absent", current[key].dump()));
 }
 
 // The run of an experiment whose run.json changed last.
@@ -136,9 +136,7 @@ struct RunStore::State {
   fs::path points_path() const { return dir / kPointsCsv; }
   std::string header_line() const { return csv_header(schema) + "\n"; }
 
-  void create_points_file() const {
-    write_file_atomically(points_path(), header_line());
-  }
+  void create_points_file() const { write_file_atomically(points_path(), header_line()); }
 
   // Resume: checks the header and cuts a trailing partial row, so the next
   // append starts on a fresh line.
@@ -150,8 +148,8 @@ struct RunStore::State {
     const std::string header = header_line();
     if (content.size() < header.size() && header.starts_with(content)) return create_points_file();
     if (!content.starts_with(header))
-      throw ResultsError(fmt::format("{}: cannot resume: the header does not match this run's layers and boards",
-                                     path.string()));
+      throw ResultsError(
+          fmt::format("{}: cannot resume: the header does not match this run's layers and boards", path.string()));
     const size_t complete = content.rfind('\n') + 1;
     if (complete < content.size()) {
       fs::resize_file(path, complete);
@@ -162,12 +160,11 @@ struct RunStore::State {
   void open_points_for_append() {
     points_fd = ::open(points_path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (points_fd < 0)
-      throw ResultsError(fmt::format("{}: cannot open for appending: {}", points_path().string(), std::strerror(errno)));
+      throw ResultsError(
+          fmt::format("{}: cannot open for appending: {}", points_path().string(), std::strerror(errno)));
   }
 
-  void write_run_json() const {
-    write_file_atomically(dir / kRunJson, run_json.dump(2) + "\n");
-  }
+  void write_run_json() const { write_file_atomically(dir / kRunJson, run_json.dump(2) + "\n"); }
 };
 
 RunSchema make_run_schema(const ExperimentConfig& config, const DesignSpace& space, const sim::Graph& graph) {
@@ -216,18 +213,15 @@ RunStore RunStore::open(const ExperimentConfig& config, const RunSchema& schema,
     state->repair_points_file();
   } else {
     if (fs::exists(state->dir, error))
-      throw ResultsError(fmt::format("{}: run directory exists; resume it or choose another run id",
-                                     state->dir.string()));
+      throw ResultsError(
+          fmt::format("{}: run directory exists; resume it or choose another run id", state->dir.string()));
     fs::create_directories(state->dir, error);
     if (error) throw ResultsError(fmt::format("{}: cannot create: {}", state->dir.string(), error.message()));
-    state->run_json = {{"format", "tinyskip-run/1"},
-                       {"tool", "tinyskip"},
-                       {"experiment", config.name},
-                       {"run_id", state->run_id},
-                       {"started_at", iso_now()},
-                       {"resumed_at", ordered_json::array()},
-                       {"seed", config.search.seed},
-                       {"config_file", fs::absolute(config.source).lexically_normal().string()}};
+    state->run_json = {
+        {"format", "tinyskip-run/1"}, {"tool", "tinyskip"},
+        {"experiment", config.name},  {"run_id", state->run_id},
+        {"started_at", iso_now()},    {"resumed_at", ordered_json::array()},
+        {"seed", config.search.seed}, {"config_file", fs::absolute(config.source).lexically_normal().string()}};
     for (const auto& [key, value] : identity.items()) state->run_json[key] = value;
     state->run_json["primary_board"] = config.primary_board;
     state->run_json["config"] = ordered_json(to_json(config));
@@ -325,8 +319,7 @@ void RunStore::record_timing(const std::string& phase, double seconds) { state_-
 void RunStore::write_run_json() { state_->write_run_json(); }
 
 void RunStore::finish() {
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - state_->session_start).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - state_->session_start).count();
   state_->run_json["status"] = "finished";
   state_->run_json["finished_at"] = iso_now();
   state_->run_json["session_wall_seconds"] = wall;

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 
-#include "sim/kernels/fully_connected_s8_gemm.h"  // transitional, see the end
 #include "sim/kernels/gemm_u8s8.h"
 #include "sim/kernels/kernel_params.h"
 
@@ -30,17 +29,5 @@ int gemm_tile_rows(int row_bytes);
 
 // The int8 zero-point check shared with the fully connected fast path.
 void check_gemm_input_offset(int32_t input_offset, const char* kernel);
-
-// Transitional names: simulator.cc was written against these (and includes
-// only this header for both fast paths). Remove once it calls pack_filter /
-// pack_fully_connected_filter and includes fully_connected_s8_gemm.h.
-inline PackedFilter pack_filter_s16(const int8_t* filter, const Shape4& filter_shape,
-                                    const uint8_t* skip) {
-  return pack_filter(filter, filter_shape, skip);
-}
-inline PackedFilter pack_fully_connected_s16(const int8_t* weights, const Shape4& weights_shape,
-                                             const uint8_t* skip) {
-  return pack_fully_connected_filter(weights, weights_shape, skip);
-}
 
 }  // namespace tinyskip::sim

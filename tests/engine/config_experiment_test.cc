@@ -14,7 +14,7 @@ using tinyskip::engine::ApproximateConfig;
 using tinyskip::engine::ConfigError;
 using tinyskip::engine::ExperimentConfig;
 using tinyskip::engine::SearchConfig;
-using tinyskip::test::ExperimentLayout;
+using tinyskip::results_test::ExperimentLayout;
 
 namespace {
 
@@ -131,12 +131,12 @@ TEST_CASE("omitted sections take the documented defaults") {
   CHECK(config.results_dir == layout.root() / "results");  // "../results" from configs/
 }
 
-TEST_CASE("a single board needs no primary_board; several do") {
+TEST_CASE("a single board needs no primary_board, several boards do") {
   const ExperimentLayout layout;
   json config = ExperimentLayout::minimal_config();
   config.erase("primary_board");
-  CHECK_THAT(layout.error_of(config), Contains("primary_board: required key is missing") &&
-                                          Contains("nucleo_f401re, nucleo_f411re"));
+  CHECK_THAT(layout.error_of(config),
+             Contains("primary_board: required key is missing") && Contains("nucleo_f401re, nucleo_f411re"));
   config["boards"] = {"mcu/nucleo_f411re.json"};
   CHECK(layout.load(config).primary_board == "nucleo_f411re");
 }
@@ -193,7 +193,8 @@ TEST_CASE("config errors: wrong types and out-of-range values quote the value") 
   config["search"] = {{"population", 3}};
   CHECK_THAT(layout.error_of(config), Contains("search.population: expected an integer >= 4, got 3"));
   config["search"] = {{"algorithm", "random"}};
-  CHECK_THAT(layout.error_of(config), Contains("search.algorithm: expected \"auto\", \"grid\" or \"nsga2\", got \"random\""));
+  CHECK_THAT(layout.error_of(config),
+             Contains("search.algorithm: expected \"auto\", \"grid\" or \"nsga2\", got \"random\""));
 
   config = ExperimentLayout::minimal_config();
   config["threads"] = -1;
@@ -247,8 +248,8 @@ TEST_CASE("config errors: missing required keys and missing files") {
 
   config = ExperimentLayout::minimal_config();
   config["splits"] = {{"report", {{"files", {"test_batch.bin", "extra.bin"}}}}};
-  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.report.files[1]: file not found") &&
-                                          Contains("data/extra.bin"));
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": splits.report.files[1]: file not found") && Contains("data/extra.bin"));
 
   // The default split files are checked too.
   std::filesystem::remove(layout.root() / "data/data_batch_1.bin");
@@ -279,22 +280,24 @@ TEST_CASE("config errors: bad threshold specs name the spec's path") {
   config["approximate"]["thresholds"] = {{"min", 0}, {"max", 0.01}};
   CHECK(layout.error_of(config) == file + ": approximate.thresholds.step: required key is missing");
   config["approximate"]["thresholds"] = {{"values", {0, 0.002, 0.001}}};
-  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds.values[2]: values must be strictly ascending"));
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": approximate.thresholds.values[2]: values must be strictly ascending"));
   config["approximate"]["thresholds"] = {{"values", {0, 0.002}}, {"step", 0.001}};
   CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds: give either"));
 
   config = ExperimentLayout::minimal_config();
   config["approximate"]["per_layer"] = {{"conv3", {{"min", 0}, {"max", 1}, {"step", 1e-6}}}};
-  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.per_layer.conv3: ") &&
-                                          Contains("more than 10000 thresholds"));
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": approximate.per_layer.conv3: ") && Contains("more than 10000 thresholds"));
   config["approximate"]["per_layer"] = {{"all_conv", {{"values", {0}}}}};
-  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.per_layer.all_conv: expected a single layer name"));
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": approximate.per_layer.all_conv: expected a single layer name"));
 }
 
 TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits") {
   const ExperimentLayout layout;
   const std::string file = layout.config_path().string();
-  tinyskip::test::write_text(layout.config_path(), "{\"name\": \"x\",\n  \"model\": }");
+  tinyskip::results_test::write_text(layout.config_path(), "{\"name\": \"x\",\n  \"model\": }");
   try {
     tinyskip::engine::load_experiment_config(layout.config_path());
     FAIL("malformed JSON was accepted");
@@ -305,7 +308,7 @@ TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits"
   // nlohmann would silently keep the second "budget".
   std::string text = ExperimentLayout::minimal_config().dump();
   text.insert(text.size() - 1, R"(,"search": {"budget": 10, "budget": 20})");
-  tinyskip::test::write_text(layout.config_path(), text);
+  tinyskip::results_test::write_text(layout.config_path(), text);
   try {
     tinyskip::engine::load_experiment_config(layout.config_path());
     FAIL("duplicate key was accepted");
@@ -323,7 +326,7 @@ TEST_CASE("comments are allowed in config files") {
   const ExperimentLayout layout;
   std::string text = ExperimentLayout::minimal_config().dump(2);
   text.insert(1, "\n  // the LeNet experiment\n  /* block */");
-  tinyskip::test::write_text(layout.config_path(), text);
+  tinyskip::results_test::write_text(layout.config_path(), text);
   CHECK(tinyskip::engine::load_experiment_config(layout.config_path()).name == "lenet_test");
 }
 

@@ -25,8 +25,8 @@ namespace {
 tinyskip::sim::Graph toy_graph() {
   tinyskip::sim::Graph graph;
   graph.source = "toy.tflite";
-  const OpType types[] = {OpType::kQuantize,       OpType::kConv2D,  OpType::kMaxPool2D,      OpType::kConv2D,
-                          OpType::kDepthwiseConv2D, OpType::kConv2D,  OpType::kReshape,        OpType::kFullyConnected,
+  const OpType types[] = {OpType::kQuantize,        OpType::kConv2D, OpType::kMaxPool2D, OpType::kConv2D,
+                          OpType::kDepthwiseConv2D, OpType::kConv2D, OpType::kReshape,   OpType::kFullyConnected,
                           OpType::kFullyConnected,  OpType::kSoftmax};
   for (int i = 0; i < 10; ++i) {
     tinyskip::sim::Op op;
@@ -74,7 +74,8 @@ TEST_CASE("a name that matches no layer is reported with the valid names") {
 }
 
 TEST_CASE("a layer selected twice is an error") {
-  CHECK_THAT(resolve_error({"all_conv", "conv2"}), Contains("op 3 (CONV_2D) is selected twice, by 'all_conv' and by 'conv2'"));
+  CHECK_THAT(resolve_error({"all_conv", "conv2"}),
+             Contains("op 3 (CONV_2D) is selected twice, by 'all_conv' and by 'conv2'"));
   CHECK_THAT(resolve_error({"fc1", "fc1"}), Contains("selected twice"));
 }
 

@@ -28,11 +28,11 @@ std::string script() { return std::string(TINYSKIP_SOURCE_DIR) + "/scripts/plot_
 
 // 16 points, a 5-point front with a baseline, winners for 0.5 and 2 pp.
 void write_synthetic_run(tinyskip::engine::RunStore& store) {
-  for (int i = 0; i < 16; ++i) store.append(tinyskip::test::RunFixture::record(i));
+  for (int i = 0; i < 16; ++i) store.append(tinyskip::results_test::RunFixture::record(i));
   tinyskip::engine::ParetoSummary summary;
   summary.objectives = {"error", "cycles"};
-  summary.baseline = tinyskip::test::RunFixture::record(0);
-  for (int i : {0, 1, 6, 11, 15}) summary.front.push_back(tinyskip::test::RunFixture::record(i));
+  summary.baseline = tinyskip::results_test::RunFixture::record(0);
+  for (int i : {0, 1, 6, 11, 15}) summary.front.push_back(tinyskip::results_test::RunFixture::record(i));
   summary.hypervolume = 0.8;
   summary.hypervolume_reference = {10, 1};
   summary.evaluations = 16;
@@ -41,7 +41,7 @@ void write_synthetic_run(tinyskip::engine::RunStore& store) {
   for (auto [budget, point] : {std::pair{0.5, 1}, std::pair{2.0, 6}}) {
     tinyskip::engine::WinnerRecord winner;
     winner.accuracy_loss_budget = budget;
-    winner.point = tinyskip::test::RunFixture::record(point);
+    winner.point = tinyskip::results_test::RunFixture::record(point);
     winner.masks = {{3, "conv2", 2400, 100, true, "m"}, {5, "conv3", 4800, 200, true, "m"}};
     store.write_winner(winner);
   }
@@ -55,7 +55,7 @@ TEST_CASE("plot_pareto.py draws PNG and SVG figures of a run directory") {
     WARN("python3 with numpy and matplotlib not found: plot_pareto.py not tested");
     return;
   }
-  const tinyskip::test::RunFixture fixture;
+  const tinyskip::results_test::RunFixture fixture;
   tinyskip::engine::RunStore store = fixture.open("plot");
   write_synthetic_run(store);
   const fs::path out = fixture.layout.root() / "plots out";
@@ -70,8 +70,8 @@ TEST_CASE("plot_pareto.py draws PNG and SVG figures of a run directory") {
     // empty canvas would be a few hundred bytes.
     CHECK(fs::file_size(out / name) > 10000);
   }
-  CHECK(tinyskip::test::read_text(out / "pareto.png").substr(0, 8) == "\x89PNG\r\n\x1a\n");
-  CHECK(tinyskip::test::read_text(out / "pareto.svg").find("<svg") != std::string::npos);
+  CHECK(tinyskip::results_test::read_text(out / "pareto.png").substr(0, 8) == "\x89PNG\r\n\x1a\n");
+  CHECK(tinyskip::results_test::read_text(out / "pareto.svg").find("<svg") != std::string::npos);
 }
 
 TEST_CASE("plot_pareto.py fails with a clear message on a directory without run files") {
@@ -80,11 +80,11 @@ TEST_CASE("plot_pareto.py fails with a clear message on a directory without run 
     WARN("python3 with numpy and matplotlib not found: plot_pareto.py not tested");
     return;
   }
-  const tinyskip::test::TempDir dir;
+  const tinyskip::results_test::TempDir dir;
   const fs::path log = dir.path() / "stderr.txt";
   const std::string command = python + " '" + script() + "' '" + dir.path().string() + "' 2>'" + log.string() + "'";
   CHECK(std::system(command.c_str()) != 0);
-  const std::string message = tinyskip::test::read_text(log);
+  const std::string message = tinyskip::results_test::read_text(log);
   CHECK(message.find("plot_pareto.py: ") == 0);
   CHECK(message.find("run.json: missing") != std::string::npos);
 }

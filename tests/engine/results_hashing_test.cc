@@ -23,12 +23,12 @@ TEST_CASE("FNV-1a 64 continues across chunks and over files") {
   const uint64_t both = fnv1a64(std::span(reinterpret_cast<const uint8_t*>(bar.data()), bar.size()), first);
   CHECK(tinyskip::engine::hash_hex(both) == "85944171f73967e8");
 
-  const tinyskip::test::TempDir dir;
-  tinyskip::test::write_text(dir.path() / "f.bin", "foobar");
+  const tinyskip::results_test::TempDir dir;
+  tinyskip::results_test::write_text(dir.path() / "f.bin", "foobar");
   CHECK(tinyskip::engine::fnv1a_hex_of_file(dir.path() / "f.bin") == "85944171f73967e8");
   // A file larger than the 1 MiB read chunk hashes like its bytes in memory.
   const std::string big((1 << 20) + 17, 'x');
-  tinyskip::test::write_text(dir.path() / "big.bin", big);
+  tinyskip::results_test::write_text(dir.path() / "big.bin", big);
   CHECK(tinyskip::engine::fnv1a_hex_of_file(dir.path() / "big.bin") == fnv1a_hex(big));
   CHECK_THROWS_AS(tinyskip::engine::fnv1a_hex_of_file(dir.path() / "missing.bin"), std::runtime_error);
 }

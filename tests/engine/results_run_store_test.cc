@@ -17,8 +17,8 @@ using nlohmann::json;
 using tinyskip::engine::PointRecord;
 using tinyskip::engine::ResultsError;
 using tinyskip::engine::RunStore;
-using tinyskip::test::read_text;
-using tinyskip::test::RunFixture;
+using tinyskip::results_test::read_text;
+using tinyskip::results_test::RunFixture;
 
 namespace fs = std::filesystem;
 
@@ -74,7 +74,7 @@ tinyskip::engine::ParetoSummary pareto_summary() {
 
 }  // namespace
 
-TEST_CASE("appended points load back; a crash's partial row is dropped and resume continues cleanly") {
+TEST_CASE("appended points load back, a crash's partial row is dropped and resume continues cleanly") {
   const RunFixture fixture;
   constexpr int kPoints = 7;
   fs::path points_csv;
@@ -214,17 +214,17 @@ TEST_CASE("run directories: default id, no silent overwrite, resume checks") {
   CHECK(fixture.open("", true).run_id() == "r1");
 
   // Same experiment with another budget: not the run that was started.
-  json changed = tinyskip::test::ExperimentLayout::minimal_config();
+  json changed = tinyskip::results_test::ExperimentLayout::minimal_config();
   changed["search"] = {{"budget", 20}};
   fixture.config = fixture.layout.load(changed);
   CHECK_THROWS_WITH(fixture.open("r1", true), Contains("cannot resume: the config changed"));
   // Changing the threads only is fine.
-  changed = tinyskip::test::ExperimentLayout::minimal_config();
+  changed = tinyskip::results_test::ExperimentLayout::minimal_config();
   changed["threads"] = 1;
   fixture.config = fixture.layout.load(changed);
   CHECK_NOTHROW(fixture.open("r1", true));
   // The model's bytes changed.
-  tinyskip::test::write_text(fixture.layout.root() / "models/m.tflite", "b");
+  tinyskip::results_test::write_text(fixture.layout.root() / "models/m.tflite", "b");
   CHECK_THROWS_WITH(fixture.open("r1", true), Contains("cannot resume: the model file changed"));
 }
 
@@ -248,7 +248,7 @@ TEST_CASE("pareto.json and winners files carry the documented fields") {
   CHECK(front1["thresholds"]["conv3"] == 0.001);
   CHECK(front1["accuracy"]["search"]["correct"] == 900 - 13 - 29);
   CHECK(front1["accuracy"]["search"]["percent"] == 85.8);  // 858 / 1000
-  CHECK(front1["accuracy"]["report"].is_null());          // odd points have no report split
+  CHECK(front1["accuracy"]["report"].is_null());           // odd points have no report split
   CHECK(front1["boards"]["nucleo_f411re"]["cycles"] == 1.0e6 - 40000 - 90000);
   CHECK(pareto["baseline"]["key"] == "0-0");
 
@@ -316,4 +316,20 @@ TEST_CASE("the same run written twice gives byte-identical files") {
     fs::remove_all(dir);
   }
   CHECK(first["points.csv"].size() > 500);
+}
+
+TEST_CASE("exact numbers read back exactly and stay plain decimals in the usual range") {
+  using tinyskip::engine::exact_number;
+  CHECK(exact_number(0.003) == "0.003");
+  CHECK(exact_number(0.00001) == "0.00001");
+  CHECK(exact_number(100000) == "100000");
+  CHECK(exact_number(0) == "0");
+  CHECK(exact_number(-2.5) == "-2.5");
+  CHECK(exact_number(0.1 + 0.2) == "0.30000000000000004");  // the sum is not the double of 0.3
+  CHECK(exact_number(1e-12) == "1e-12");
+  CHECK(exact_number(1e20) == "1e+20");
+  CHECK(tinyskip::engine::fixed_number(71.23, 4) == "71.2300");
+  CHECK(tinyskip::engine::winner_file_name(0.5) == "0.5.json");
+  CHECK(tinyskip::engine::winner_file_name(0) == "0.json");
+  CHECK_THROWS_AS(tinyskip::engine::winner_file_name(-1), std::invalid_argument);
 }

@@ -17,7 +17,7 @@
 #include "engine/explore/design_space.h"
 #include "engine/results/run_store.h"
 
-namespace tinyskip::test {
+namespace tinyskip::results_test {
 
 // A fresh directory under the system temp dir, removed with its contents.
 class TempDir {
@@ -144,4 +144,4 @@ struct RunFixture {
   }
 };
 
-}  // namespace tinyskip::test
+}  // namespace tinyskip::results_test

@@ -237,8 +237,8 @@ TEST_CASE("conv_s8: SAME padding taps are skipped, per-channel scales, RELU") {
   s.in = {0.5f, 10};
   s.out = {0.5f, 0};
   s.filter_scales = {0.25f, 0.5f};
-  std::vector<int8_t> filter(9, 1);
-  filter.insert(filter.end(), 9, -1);
+  std::vector<int8_t> filter(18, 1);  // channel 0: nine +1
+  std::fill(filter.begin() + 9, filter.end(), int8_t{-1});  // channel 1: nine -1
   const auto out = test::run_conv_sim(test::conv_graph(s, false, filter, {}), std::vector<int8_t>(9, 12));
   // Channel 0: a corner sees 4 in-bounds taps (acc 8), an edge 6 (12), the
   // centre 9 (18). Times 0.25: 8 -> SRDHM 4 -> RDBPOT 2; 12 -> 6 -> 3;

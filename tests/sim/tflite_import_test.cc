@@ -5,8 +5,10 @@
 // not from the importer itself.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <random>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -348,6 +350,57 @@ TEST_CASE("tflite import: zeroed vtable of the root table") {
   CHECK(parse_error(bytes, "resnet8.tflite") == "resnet8.tflite: model has 0 subgraphs, expected exactly 1");
 }
 
+TEST_CASE("tflite import: a model at an odd address parses like an aligned one") {
+  // Flatbuffer accessors load scalars in place; the importer must realign
+  // the bytes first (UBSan builds would flag misaligned loads).
+  const std::vector<uint8_t> bytes = read_bytes(test::resnet8_model());
+  std::vector<uint8_t> shifted(bytes.size() + 1);
+  std::copy(bytes.begin(), bytes.end(), shifted.begin() + 1);
+  const Graph graph = parse_tflite(std::span<const uint8_t>(shifted).subspan(1), "shifted.tflite");
+  CHECK(graph.source == "shifted.tflite");
+  CHECK(graph.ops.size() == 16);
+  CHECK(graph.tensor(graph.input).quant.zero_point == std::vector<int32_t>{-128});
+  CHECK(graph.tensor(8).data == load_tflite(test::resnet8_model()).tensor(8).data);
+}
+
+TEST_CASE("tflite import: 8-byte zero points at a 4-byte boundary are read correctly") {
+  // The verifier only aligns a vector's length field to 4 bytes, so [long]
+  // elements can sit at 4 mod 8. Build such a file from ResNet-8: write a
+  // one-element zero-point vector {-99} over the characters of an activation
+  // tensor's name (any bytes make a valid name; in this file each name lies
+  // after its tensor's quantisation table, as uoffsets must point forward)
+  // and point that tensor's zero points at it. Tensors 22-32 are conv and ADD
+  // outputs, whose zero point is free to change.
+  std::vector<uint8_t> bytes = read_bytes(test::resnet8_model());
+  const auto* tensors = test::fbt::GetModel(bytes.data())->subgraphs()->Get(0)->tensors();
+  const auto position = [&](const void* p) { return static_cast<size_t>(static_cast<const uint8_t*>(p) - bytes.data()); };
+  const auto read_i32 = [&](size_t at) { int32_t v; std::memcpy(&v, &bytes[at], 4); return v; };
+  int patched = -1;
+  for (int index = 22; index <= 32 && patched < 0; ++index) {
+    const auto* tensor = tensors->Get(static_cast<uint32_t>(index));
+    const size_t table = position(tensor->quantization());
+    const size_t vtable = table - static_cast<size_t>(read_i32(table));
+    uint16_t field_offset = 0;
+    std::memcpy(&field_offset, &bytes[vtable + test::fbt::QuantizationParameters::VT_ZERO_POINT], 2);
+    const size_t field = table + field_offset;
+    const size_t name = position(tensor->name()->data());
+    const size_t vector = (name + 7) / 8 * 8;  // length at 0 mod 8, element at 4 mod 8
+    if (field_offset == 0 || vector <= field || vector + 12 > name + tensor->name()->size()) continue;
+    const uint32_t length = 1, offset = static_cast<uint32_t>(vector - field);
+    const int64_t zero_point = -99;
+    std::memcpy(&bytes[vector], &length, 4);
+    std::memcpy(&bytes[vector + 4], &zero_point, 8);
+    std::memcpy(&bytes[field], &offset, 4);
+    REQUIRE(reinterpret_cast<uintptr_t>(&bytes[vector + 4]) % 8 == 4);
+    patched = index;
+  }
+  REQUIRE(patched >= 0);
+
+  const Graph graph = parse_tflite(bytes, "realigned.tflite");
+  CHECK(graph.tensor(patched).quant.zero_point == std::vector<int32_t>{-99});
+  CHECK(graph.tensor(patched).quant.scale.size() == 1);
+}
+
 // Byte ranges of the constant buffers' contents: flips there only change
 // weights, so the structural fuzzing below avoids them.
 std::vector<std::pair<size_t, size_t>> weight_ranges(const std::vector<uint8_t>& bytes) {
@@ -365,9 +418,11 @@ bool in_ranges(size_t at, const std::vector<std::pair<size_t, size_t>>& ranges) 
   return std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return at >= r.first && at < r.second; });
 }
 
-// Flips 1-4 random bytes per seed; each copy must parse or throw ModelError
-// (parse_error lets anything else escape, and ASan/UBSan builds catch
-// out-of-bounds reads). Structural bytes are targeted so most copies break.
+// Damages 1-8 random bytes per seed (xor with a random value, or set to 0x00
+// or 0xff, which turns offsets and lengths into extremes) and sometimes
+// truncates too; each copy must parse or throw ModelError (parse_error lets
+// anything else escape, and ASan/UBSan builds catch out-of-bounds and
+// misaligned reads). Structural bytes are targeted so most copies break.
 void fuzz_byte_flips(const std::string& path, int seeds) {
   const std::vector<uint8_t> original = read_bytes(path);
   const auto weights = weight_ranges(original);
@@ -379,12 +434,17 @@ void fuzz_byte_flips(const std::string& path, int seeds) {
   for (int seed = 0; seed < seeds; ++seed) {
     std::mt19937 rng(static_cast<uint32_t>(seed));
     std::vector<uint8_t> bytes = original;
-    const int flips = 1 + static_cast<int>(rng() % 4);
+    const int flips = 1 + static_cast<int>(rng() % 8);
     for (int f = 0; f < flips; ++f) {
       // One in eight flips anywhere (weights too); the rest hit structure.
       const size_t at = rng() % 8 == 0 ? rng() % bytes.size() : structural[rng() % structural.size()];
-      bytes[at] ^= static_cast<uint8_t>(1 + rng() % 255);
+      switch (rng() % 4) {
+        case 0: bytes[at] = 0x00; break;
+        case 1: bytes[at] = 0xff; break;
+        default: bytes[at] ^= static_cast<uint8_t>(1 + rng() % 255);
+      }
     }
+    if (rng() % 16 == 0) bytes.resize(1 + rng() % bytes.size());
     INFO(path << " seed " << seed);
     const std::string message = parse_error(bytes, "fuzz.tflite");
     if (message.empty()) {

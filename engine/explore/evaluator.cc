@@ -1,0 +1,132 @@
+#include "engine/explore/evaluator.h"
+
+#include <fmt/format.h>
+
+#include "mcu_model/cycle_model.h"
+#include "sim/simulator.h"
+
+namespace tinyskip::engine {
+namespace {
+
+Accuracy simulate_accuracy(const Experiment& experiment, const sim::MaskSet& masks, const sim::ImageSet& images,
+                           int threads) {
+  const sim::Simulator simulator(experiment.graph, masks);
+  sim::RunOptions options;
+  options.threads = threads;
+  const sim::RunOutput run = simulator.run(images, experiment.config.pixel_scale, options);
+  return {sim::count_correct(run, images, simulator.output_type(), simulator.num_classes()), images.size()};
+}
+
+BoardCost board_cost(const Experiment& experiment, const sim::MaskSet& unpacked, const mcu::BoardProfile& board) {
+  const mcu::NetworkEstimate estimate = mcu::estimate_network(experiment.graph, unpacked, board);
+  return {estimate.total_cycles, estimate.milliseconds, estimate.flash_bytes};
+}
+
+}  // namespace
+
+ExactReference measure_exact_reference(const Experiment& experiment, int threads) {
+  ExactReference exact;
+  exact.search = simulate_accuracy(experiment, {}, experiment.search, threads);
+  exact.report = simulate_accuracy(experiment, {}, experiment.report, threads);
+  exact.test_all = simulate_accuracy(experiment, {}, experiment.test_all, threads);
+  for (const mcu::BoardProfile& board : experiment.boards) exact.boards.push_back(board_cost(experiment, {}, board));
+  return exact;
+}
+
+Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads)
+    : experiment_(experiment), exact_(exact), store_(store), threads_(threads) {}
+
+double Evaluator::threshold(int layer, int level) const {
+  return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
+}
+
+sim::MaskSet Evaluator::masks(const DesignPoint& point) const {
+  if (static_cast<int>(point.size()) != experiment_.space.dimensions())
+    throw std::invalid_argument(fmt::format("design point {} has {} levels, the space {} layers", point_key(point),
+                                            point.size(), experiment_.space.dimensions()));
+  sim::MaskSet masks;
+  for (int l = 0; l < experiment_.space.dimensions(); ++l)
+    masks[experiment_.space.layers[static_cast<size_t>(l)].op_index] =
+        experiment_.skip_orders[static_cast<size_t>(l)].mask_at(threshold(l, point[static_cast<size_t>(l)]));
+  return masks;
+}
+
+Accuracy Evaluator::accuracy_on(const sim::MaskSet& masks, const sim::ImageSet& images) const {
+  return simulate_accuracy(experiment_, masks, images, threads_);
+}
+
+PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
+  const sim::MaskSet point_masks = masks(point);
+  PointRecord record;
+  record.key = point_key(point);
+  int64_t skipped_total = 0;
+  for (int l = 0; l < experiment_.space.dimensions(); ++l) {
+    const ApproximatedLayer& layer = experiment_.space.layers[static_cast<size_t>(l)];
+    const double t = threshold(l, point[static_cast<size_t>(l)]);
+    const sim::Op& op = experiment_.graph.ops[static_cast<size_t>(layer.op_index)];
+    // Every weight is used macs / weights times per image (once per output pixel).
+    const int64_t uses_per_weight =
+        sim::macs_of(experiment_.graph, op) / experiment_.graph.input_of(op, 1).num_elements();
+    const int64_t skipped = experiment_.skip_orders[static_cast<size_t>(l)].skipped_weights_at(t) * uses_per_weight;
+    record.thresholds.push_back(t);
+    record.skipped_macs.push_back(skipped);
+    skipped_total += skipped;
+  }
+  record.macs_kept = store_.schema().network_macs - skipped_total;
+  record.search = accuracy_on(point_masks, experiment_.search);
+  for (const mcu::BoardProfile& board : experiment_.boards)
+    record.boards.push_back(board_cost(experiment_, point_masks, board));
+  return record;
+}
+
+Objectives Evaluator::objectives(const PointRecord& record) const {
+  const BoardCost& cost = record.boards.at(static_cast<size_t>(experiment_.primary_board));
+  Objectives objectives;
+  objectives.error = 1.0 - record.search->value();
+  objectives.cycles = cost.cycles;
+  objectives.flash_bytes = static_cast<double>(cost.flash_bytes);
+  const Constraints& constraints = experiment_.config.constraints;
+  const double loss_points = 100.0 * (exact_.search.value() - record.search->value());
+  if (constraints.max_accuracy_loss && loss_points > *constraints.max_accuracy_loss) objectives.feasible = false;
+  if (constraints.flash_budget_bytes && cost.flash_bytes > *constraints.flash_budget_bytes)
+    objectives.feasible = false;
+  if (constraints.latency_budget_ms && cost.ms > *constraints.latency_budget_ms) objectives.feasible = false;
+  return objectives;
+}
+
+void Evaluator::preload(const std::vector<PointRecord>& records) {
+  for (const PointRecord& record : records) records_[record.key] = record;
+}
+
+const PointRecord& Evaluator::record(const DesignPoint& point) {
+  const std::string key = point_key(point);
+  auto it = records_.find(key);
+  if (it == records_.end()) {
+    PointRecord fresh = evaluate_point(point);
+    store_.append(fresh);  // finished work is on disk before anything else happens
+    it = records_.emplace(key, std::move(fresh)).first;
+  }
+  return it->second;
+}
+
+std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& points) {
+  std::vector<Objectives> result;
+  result.reserve(points.size());
+  for (const DesignPoint& point : points) {
+    requested_.insert(point_key(point));
+    result.push_back(objectives(record(point)));
+  }
+  return result;
+}
+
+const PointRecord& Evaluator::score_on(const DesignPoint& point, Split split) {
+  record(point);
+  PointRecord& stored = records_.at(point_key(point));
+  if (stored.accuracy(split)) return stored;
+  const sim::ImageSet& images = split == Split::kReport ? experiment_.report : experiment_.test_all;
+  stored.accuracy(split) = accuracy_on(masks(point), images);
+  store_.append(stored);  // the later row for the key wins on load
+  return stored;
+}
+
+}  // namespace tinyskip::engine

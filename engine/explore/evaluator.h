@@ -1,0 +1,61 @@
+// The exploration Problem: scores design points of an Experiment. A point's
+// masks come from the skip orders; its accuracy from the bit-exact simulator
+// on the search split; its cycles and flash from the Cortex-M4 model of every
+// board (approximated layers as unpacked kernels, the rest as CMSIS-NN).
+// Every finished point is appended to the run's points.csv at once, and
+// points already there (a resumed run) are answered without re-evaluation.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "engine/explore/design_space.h"
+#include "engine/explore/experiment.h"
+#include "engine/report/statistics.h"
+#include "engine/results/run_store.h"
+#include "sim/weight_mask.h"
+
+namespace tinyskip::engine {
+
+// The exact model (no approximation, CMSIS-NN kernels everywhere): the
+// accuracy and cost every loss and saving is measured against.
+struct ExactReference {
+  Accuracy search, report, test_all;
+  std::vector<BoardCost> boards;  // per board, config order
+};
+
+ExactReference measure_exact_reference(const Experiment& experiment, int threads);
+
+class Evaluator final : public Problem {
+ public:
+  Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads);
+
+  const DesignSpace& space() const override { return experiment_.space; }
+  std::vector<Objectives> evaluate(const std::vector<DesignPoint>& points) override;
+  int64_t evaluations() const override { return static_cast<int64_t>(requested_.size()); }
+
+  // Points of an earlier session of this run (points.csv), answered from here.
+  void preload(const std::vector<PointRecord>& records);
+  // Makes sure the point has an accuracy on `split` (report / test_all),
+  // scoring and re-appending it if needed; returns its record.
+  const PointRecord& score_on(const DesignPoint& point, Split split);
+  const PointRecord& record(const DesignPoint& point);
+
+  sim::MaskSet masks(const DesignPoint& point) const;
+  Objectives objectives(const PointRecord& record) const;
+  double threshold(int layer, int level) const;
+
+ private:
+  PointRecord evaluate_point(const DesignPoint& point) const;
+  Accuracy accuracy_on(const sim::MaskSet& masks, const sim::ImageSet& images) const;
+
+  const Experiment& experiment_;
+  const ExactReference& exact_;
+  RunStore& store_;
+  int threads_;
+  std::map<std::string, PointRecord> records_;  // by point key
+  std::set<std::string> requested_;             // distinct points the search asked for
+};
+
+}  // namespace tinyskip::engine

@@ -1,0 +1,86 @@
+#include "engine/explore/experiment.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/config/layer_names.h"
+#include "engine/significance/significance.h"
+#include "sim/simulator.h"
+#include "sim/tflite_import.h"
+
+namespace tinyskip::engine {
+
+sim::ImageSet load_split(const DataSplit& split, const std::string& split_name) {
+  std::vector<sim::ImageSet> parts;
+  for (const auto& file : split.files) parts.push_back(sim::read_cifar10_file(file.string()));
+  sim::ImageSet all = sim::concatenate(parts);
+  const int64_t end = split.end.value_or(all.size());
+  if (split.begin >= all.size() || end > all.size())
+    throw sim::DataError(fmt::format("split '{}': images [{}, {}) asked of {} ({} images)", split_name, split.begin,
+                                     end, all.source, all.size()));
+  sim::ImageSet images = sim::slice(all, static_cast<int>(split.begin), static_cast<int>(end));
+  images.source = fmt::format("{} {}", split_name, images.source);
+  return images;
+}
+
+namespace {
+
+// Runs the exact model on the calibration images once, capturing the input
+// activations of every approximated layer, then scores each layer.
+std::vector<LayerSkipOrder> measure_significance(const Experiment& experiment, int threads) {
+  const sim::Simulator exact(experiment.graph);
+  sim::RunOptions options;
+  options.threads = threads;
+  for (const ApproximatedLayer& layer : experiment.space.layers)
+    options.capture.push_back(experiment.graph.ops[static_cast<size_t>(layer.op_index)].inputs[0]);
+  const sim::RunOutput run = exact.run(experiment.calibration, experiment.config.pixel_scale, options);
+
+  SignificanceOptions significance;
+  significance.metric = experiment.config.approximate.metric == ApproximateConfig::Metric::kPaper
+                            ? SignificanceMetric::kPaper
+                            : SignificanceMetric::kMagnitude;
+  significance.threads = threads;
+  const SkipGranularity granularity =
+      experiment.config.approximate.pair_mode ? SkipGranularity::kPair : SkipGranularity::kWeight;
+  std::vector<LayerSkipOrder> orders;
+  for (const ApproximatedLayer& layer : experiment.space.layers) {
+    const int input = experiment.graph.ops[static_cast<size_t>(layer.op_index)].inputs[0];
+    const LayerScores scores =
+        compute_significance(experiment.graph, layer.op_index, run.captured.at(input), significance);
+    orders.emplace_back(scores, granularity);
+    spdlog::debug("significance of {} measured on {} images", layer.name, scores.images);
+  }
+  return orders;
+}
+
+}  // namespace
+
+Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
+  Experiment experiment;
+  experiment.config = config;
+  experiment.graph = sim::load_tflite(config.model.string());
+  experiment.space = make_design_space(experiment.graph, config.approximate, config.source);
+  for (const BoardRef& board : config.boards) {
+    experiment.boards.push_back(mcu::load_board_profile(board.file.string()));
+    if (board.name == config.primary_board) experiment.primary_board = static_cast<int>(experiment.boards.size()) - 1;
+  }
+  experiment.calibration = load_split(config.splits.calibration, "calibration");
+  experiment.search = load_split(config.splits.search, "search");
+  experiment.report = load_split(config.splits.report, "report");
+  experiment.test_all = sim::read_cifar10_file((config.data_dir / "test_batch.bin").string());
+  spdlog::info("model {}: {} ops; approximating {} layers; design space of {} points", config.model.filename().string(),
+               experiment.graph.ops.size(), experiment.space.dimensions(), experiment.space.grid_size());
+  spdlog::info("splits: calibration {} images, search {}, report {}", experiment.calibration.size(),
+               experiment.search.size(), experiment.report.size());
+
+  const auto start = std::chrono::steady_clock::now();
+  experiment.skip_orders = measure_significance(experiment, threads);
+  experiment.significance_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("significance measured in {:.1f} s", experiment.significance_seconds);
+  return experiment;
+}
+
+}  // namespace tinyskip::engine

@@ -1,0 +1,36 @@
+// Everything an exploration needs, loaded and derived once from its config:
+// the model graph, the image splits, the board profiles, the design space and
+// the per-layer skip orders (significance measured on the calibration split).
+#pragma once
+
+#include <vector>
+
+#include "engine/config/experiment_config.h"
+#include "engine/explore/design_space.h"
+#include "engine/significance/skip_masks.h"
+#include "mcu_model/board_profile.h"
+#include "sim/data/cifar10.h"
+#include "sim/graph.h"
+
+namespace tinyskip::engine {
+
+struct Experiment {
+  ExperimentConfig config;
+  sim::Graph graph;
+  DesignSpace space;
+  std::vector<mcu::BoardProfile> boards;  // config order
+  int primary_board = 0;                  // index into boards
+  sim::ImageSet calibration, search, report;
+  sim::ImageSet test_all;  // every image of data_dir/test_batch.bin, for comparison with papers
+  std::vector<LayerSkipOrder> skip_orders;  // one per space layer
+  double significance_seconds = 0;
+};
+
+// The images a split names: its files concatenated, then [begin, end).
+sim::ImageSet load_split(const DataSplit& split, const std::string& split_name);
+
+// Loads model, data and boards, builds the design space and measures
+// significance. Throws ConfigError / sim::ModelError / sim::DataError.
+Experiment prepare_experiment(const ExperimentConfig& config, int threads);
+
+}  // namespace tinyskip::engine

@@ -1,0 +1,190 @@
+#include "engine/explore/exploration.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <tbb/info.h>
+
+#include "engine/explore/evaluator.h"
+#include "engine/explore/experiment.h"
+#include "engine/report/progress.h"
+#include "engine/search/grid_search.h"
+#include "engine/search/nsga2_search.h"
+#include "engine/search/pareto.h"
+
+namespace tinyskip::engine {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool use_grid(const Experiment& experiment) {
+  const SearchConfig& search = experiment.config.search;
+  switch (search.algorithm) {
+    case SearchConfig::Algorithm::kGrid: return true;
+    case SearchConfig::Algorithm::kNsga2: return false;
+    case SearchConfig::Algorithm::kAuto: return experiment.space.grid_size() <= search.max_grid_points;
+  }
+  return false;
+}
+
+nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const Experiment& experiment) {
+  nlohmann::ordered_json json;
+  json["search"] = to_json(exact.search);
+  json["report"] = to_json(exact.report);
+  json["test_all"] = to_json(exact.test_all);
+  for (size_t b = 0; b < exact.boards.size(); ++b)
+    json["boards"][experiment.config.boards[b].name] = {{"cycles", exact.boards[b].cycles},
+                                                         {"ms", exact.boards[b].ms},
+                                                         {"flash_bytes", exact.boards[b].flash_bytes}};
+  json["note"] = "exact model, CMSIS-NN-style kernels for every layer (no unpacking)";
+  return json;
+}
+
+SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std::atomic<bool>* stop) {
+  const SearchConfig& config = experiment.config.search;
+  SearchOptions options;
+  options.seed = config.seed;
+  options.population = config.population;
+  options.batch = config.batch;
+  options.objectives = experiment.config.objectives;
+  options.greedy_start = config.greedy_start;
+  options.stop = stop;
+  const bool grid = use_grid(experiment);
+  options.budget = grid ? config.max_grid_points : config.budget;
+  Progress progress(grid ? "grid search" : "nsga2 search", grid ? experiment.space.grid_size() : config.budget);
+  options.progress = [&](int64_t done, int64_t) { progress.update(done); };
+  spdlog::info("search: {} over {} points{}", grid ? "exhaustive grid" : "NSGA-II", experiment.space.grid_size(),
+               grid ? "" : fmt::format(", budget {} evaluations, seed {}", config.budget, config.seed));
+  SearchResult result = grid ? grid_search(evaluator, options) : nsga2_search(evaluator, options);
+  progress.finish();
+  return result;
+}
+
+// The fastest (primary board) front point whose loss on the held-out report
+// split stays within the budget; the exact point always qualifies.
+const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Evaluator& evaluator,
+                                 const ExactReference& exact, double budget_points, int primary) {
+  const DesignPoint* best = nullptr;
+  double best_cycles = 0;
+  for (const DesignPoint& point : candidates) {
+    const PointRecord& record = evaluator.score_on(point, Split::kReport);
+    const double loss = 100.0 * (exact.report.value() - record.report->value());
+    const double cycles = record.boards[static_cast<size_t>(primary)].cycles;
+    if (loss <= budget_points + 1e-9 && (!best || cycles < best_cycles)) {
+      best = &point;
+      best_cycles = cycles;
+    }
+  }
+  return best;
+}
+
+WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, const ExactReference& exact,
+                         const DesignPoint& point, double budget) {
+  WinnerRecord winner;
+  winner.accuracy_loss_budget = budget;
+  evaluator.score_on(point, Split::kReport);
+  winner.point = evaluator.score_on(point, Split::kTestAll);
+  winner.accuracy_loss = 100.0 * (exact.report.value() - winner.point.report->value());
+  const sim::MaskSet masks = evaluator.masks(point);
+  for (const ApproximatedLayer& layer : experiment.space.layers) {
+    const sim::WeightMask& mask = masks.at(layer.op_index);
+    LayerMaskRecord record;
+    record.op_index = layer.op_index;
+    record.name = layer.name;
+    record.weights = static_cast<int64_t>(mask.skip.size());
+    record.skipped = mask.skipped_count();
+    record.pair_mode = experiment.config.approximate.pair_mode;
+    record.mask = encode_mask_rle(mask);
+    winner.masks.push_back(std::move(record));
+  }
+  return winner;
+}
+
+}  // namespace
+
+ExplorationSummary run_exploration(const ExperimentConfig& config, const ExplorationOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = options.threads > 0 ? options.threads
+                      : config.threads > 0 ? config.threads
+                                           : tbb::info::default_concurrency();
+  const Experiment experiment = prepare_experiment(config, threads);
+
+  RunStoreOptions store_options;
+  store_options.run_id = options.run_id;
+  store_options.resume = options.resume;
+  store_options.threads = threads;
+  RunStore store = RunStore::open(config, make_run_schema(config, experiment.space, experiment.graph), store_options);
+  spdlog::info("run directory {}{}", store.dir().string(), store.resumed() ? " (resumed)" : "");
+  store.record_timing("significance", experiment.significance_seconds);
+
+  auto phase = std::chrono::steady_clock::now();
+  const ExactReference exact = measure_exact_reference(experiment, threads);
+  store.record_timing("exact_reference", seconds_since(phase));
+  store.set_run_field("exact", exact_reference_json(exact, experiment));
+  store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
+  store.write_run_json();
+  spdlog::info("exact model: search {}, report {}, test (all) {}", exact.search.to_string(),
+               exact.report.to_string(), exact.test_all.to_string());
+
+  Evaluator evaluator(experiment, exact, store, threads);
+  if (store.resumed()) {
+    const std::vector<PointRecord> done = store.load_points();
+    evaluator.preload(done);
+    spdlog::info("resuming: {} points already evaluated", done.size());
+  }
+
+  phase = std::chrono::steady_clock::now();
+  const SearchResult search = run_search(experiment, evaluator, options.stop);
+  store.record_timing("search", seconds_since(phase));
+  ExplorationSummary summary{store.dir(), search.evaluations, static_cast<int>(search.front.size()), search.stopped};
+  if (search.stopped) {
+    spdlog::warn("stopped after {} evaluations; every finished point is in {}; continue with --resume --run-id {}",
+                 search.evaluations, (store.dir() / "points.csv").string(), store.run_id());
+    store.set_run_field("status_detail", "interrupted: resume with --resume");
+    store.write_run_json();
+    return summary;
+  }
+
+  // Re-score the front on the held-out split and pick the winners.
+  phase = std::chrono::steady_clock::now();
+  const DesignPoint exact_point(static_cast<size_t>(experiment.space.dimensions()), 0);
+  std::vector<DesignPoint> candidates = search.front;
+  if (std::find(candidates.begin(), candidates.end(), exact_point) == candidates.end())
+    candidates.push_back(exact_point);
+  ParetoSummary pareto;
+  pareto.objectives = config.objectives;
+  pareto.baseline = evaluator.score_on(exact_point, Split::kReport);
+  for (const DesignPoint& point : search.front) pareto.front.push_back(evaluator.score_on(point, Split::kReport));
+  pareto.hypervolume = search.hypervolume;
+  pareto.evaluations = search.evaluations;
+  pareto.wall_seconds = search.seconds;
+  for (double budget : config.winner_budgets) {
+    const DesignPoint* point = choose_winner(candidates, evaluator, exact, budget, experiment.primary_board);
+    const WinnerRecord winner = make_winner(experiment, evaluator, exact, point ? *point : exact_point, budget);
+    const BoardCost& cost = winner.point.boards[static_cast<size_t>(experiment.primary_board)];
+    const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
+    spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
+                 "exact CMSIS-NN), flash {} B",
+                 budget, winner.point.key, winner.point.report->to_string(), -winner.accuracy_loss, cost.ms,
+                 config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles), cost.flash_bytes);
+    const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
+    if (cost.flash_bytes > board.flash_bytes)
+      spdlog::warn("winner for {} % loss needs {} B of flash, more than the {} B of {}: set "
+                   "constraints.flash_budget_bytes to keep only points that fit",
+                   budget, cost.flash_bytes, board.flash_bytes, config.primary_board);
+    store.write_winner(winner);
+  }
+  pareto.baseline = evaluator.record(exact_point);
+  store.write_pareto(pareto);
+  store.record_timing("report", seconds_since(phase));
+  store.record_timing("total", seconds_since(start));
+  store.finish();
+  spdlog::info("done: {} evaluations, {} front points, hypervolume {:.4f}, results in {}", search.evaluations,
+               search.front.size(), search.hypervolume, store.dir().string());
+  return summary;
+}
+
+}  // namespace tinyskip::engine
