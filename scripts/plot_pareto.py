@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plots one tinyskip run: accuracy vs latency and per-layer skip fractions.
 
 Usage: plot_pareto.py RUN_DIR [--out DIR]

@@ -1,0 +1,154 @@
+// End-to-end: `tinyskip run` on the real shipped models with small splits,
+// as a user runs it: the run directory's files, reproducibility (same config
+// and seed give byte-identical points.csv), and resuming an interrupted run
+// without re-evaluating or losing finished points.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/engine/cli_test_support.h"
+#include "tests/shared_paths.h"
+
+namespace fs = std::filesystem;
+using tinyskip::test::run_cli;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+// A fresh directory holding one experiment config; results go below it.
+fs::path write_config(const std::string& name, const std::string& body) {
+  const fs::path dir = fs::temp_directory_path() / ("tinyskip_run_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
+  std::ofstream(dir / "config.json") << "{\n"
+      << "  \"name\": \"" << name << "\",\n"
+      << "  \"data_dir\": \"" << tinyskip::test::cifar10_dir() << "\",\n"
+      << "  \"boards\": [\"" << mcu << "nucleo_f401re.json\", \"" << mcu << "nucleo_l4r5zi.json\"],\n"
+      << "  \"primary_board\": \"nucleo_f401re\",\n"
+      << "  \"results_dir\": \"results\",\n"
+      << body << "\n}\n";
+  return dir;
+}
+
+const std::string kLenetBody = R"(
+  "model": ")" + tinyskip::test::lenet_model() + R"(",
+  "pixel_scale": "1/255",
+  "splits": {"calibration": {"files": ["data_batch_1.bin"], "begin": 0, "end": 100},
+             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 300},
+             "report": {"files": ["test_batch.bin"], "begin": 5000, "end": 5300}},
+  "approximate": {"layers": ["conv2", "conv3"], "thresholds": {"values": [0, 0.005, 0.02]}},
+  "search": {"algorithm": "grid"},
+  "winners": {"accuracy_loss_budgets": [0, 2]})";
+
+}  // namespace
+
+TEST_CASE("tinyskip run: LeNet grid writes every file, and the same config gives the same points") {
+  const fs::path dir = write_config("lenet_grid", kLenetBody);
+  const auto first = run_cli("run " + (dir / "config.json").string() + " --run-id a");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  const fs::path run = dir / "results" / "lenet_grid" / "a";
+  for (const char* file : {"run.json", "points.csv", "pareto.json", "winners/0.json", "winners/2.json"})
+    CHECK(fs::exists(run / file));
+
+  // 3 x 3 grid: 9 distinct keys in points.csv (front points appear again
+  // with their report-split accuracy; the last row of a key wins).
+  std::set<std::string> keys;
+  const auto rows = lines_of(read_text(run / "points.csv"));
+  for (size_t i = 1; i < rows.size(); ++i) keys.insert(rows[i].substr(0, rows[i].find(',')));
+  CHECK(keys.size() == 9);
+  CHECK(keys.count("0-0") == 1);
+  CHECK(keys.count("2-2") == 1);
+
+  const auto run_json = nlohmann::json::parse(read_text(run / "run.json"));
+  CHECK(run_json["status"] == "finished");
+  const auto pareto = nlohmann::json::parse(read_text(run / "pareto.json"));
+  CHECK(pareto["evaluations"] == 9);
+  CHECK(!pareto["front"].empty());
+
+  // The zero-loss winner never loses accuracy on the held-out report split.
+  const auto winner = nlohmann::json::parse(read_text(run / "winners" / "0.json"));
+  CHECK(winner.dump().find("\"mask\"") != std::string::npos);
+
+  const auto second = run_cli("run " + (dir / "config.json").string() + " --run-id b");
+  REQUIRE(second.exit_code == 0);
+  CHECK(read_text(run / "points.csv") == read_text(dir / "results" / "lenet_grid" / "b" / "points.csv"));
+  CHECK(read_text(run / "winners" / "0.json").size() > 0);
+}
+
+TEST_CASE("tinyskip run: an interrupted run resumes without re-evaluating or losing points") {
+  const fs::path dir = write_config("lenet_resume", kLenetBody);
+  REQUIRE(run_cli("run " + (dir / "config.json").string() + " --run-id full").exit_code == 0);
+  REQUIRE(run_cli("run " + (dir / "config.json").string() + " --run-id cut").exit_code == 0);
+  const fs::path cut = dir / "results" / "lenet_resume" / "cut";
+
+  // Simulate a crash after 4 points: keep the header and 4 rows, then half a
+  // row, and mark the run as still running.
+  const auto rows = lines_of(read_text(cut / "points.csv"));
+  {
+    std::ofstream out(cut / "points.csv", std::ios::trunc);
+    for (size_t i = 0; i < 5; ++i) out << rows[i] << '\n';
+    out << rows[5].substr(0, rows[5].size() / 2);
+  }
+  fs::remove_all(cut / "winners");
+  fs::remove(cut / "pareto.json");
+
+  const auto resumed = run_cli("run " + (dir / "config.json").string() + " --resume --run-id cut");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("resuming: 4 points already evaluated"));
+  // The four saved rows are kept as written, the partial one is dropped, and
+  // the finished run chooses the same winners as the uninterrupted one.
+  const auto after = lines_of(read_text(cut / "points.csv"));
+  for (size_t i = 0; i < 5; ++i) CHECK(after[i] == rows[i]);
+  const auto full_winner = nlohmann::json::parse(read_text(dir / "results/lenet_resume/full/winners/2.json"));
+  const auto cut_winner = nlohmann::json::parse(read_text(cut / "winners" / "2.json"));
+  CHECK(full_winner["point"] == cut_winner["point"]);
+}
+
+TEST_CASE("tinyskip run: ResNet-8 NSGA-II over all convs uses exactly its budget, reproducibly") {
+  const std::string body = R"(
+  "model": ")" + tinyskip::test::resnet8_model() + R"(",
+  "pixel_scale": "1",
+  "splits": {"calibration": {"files": ["data_batch_1.bin"], "begin": 0, "end": 50},
+             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 150},
+             "report": {"files": ["test_batch.bin"], "begin": 5000, "end": 5150}},
+  "approximate": {"layers": ["all_conv"], "thresholds": {"values": [0, 0.01, 0.05, 0.1]}},
+  "search": {"algorithm": "nsga2", "budget": 40, "population": 8, "seed": 7, "greedy_start": false},
+  "winners": {"accuracy_loss_budgets": [0, 5]})";
+  const fs::path dir = write_config("resnet8_nsga2", body);
+  const auto first = run_cli("run " + (dir / "config.json").string() + " --run-id a");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  const auto pareto = nlohmann::json::parse(read_text(dir / "results/resnet8_nsga2/a/pareto.json"));
+  CHECK(pareto["evaluations"] == 40);  // 4^9 = 262,144 grid points: the budget binds
+  REQUIRE(run_cli("run " + (dir / "config.json").string() + " --run-id b").exit_code == 0);
+  CHECK(read_text(dir / "results/resnet8_nsga2/a/points.csv") ==
+        read_text(dir / "results/resnet8_nsga2/b/points.csv"));
+}
+
+TEST_CASE("tinyskip run: a bad config names the key") {
+  const fs::path dir = write_config("bad", kLenetBody + ",\n  \"serach\": {}");
+  const auto result = run_cli("run " + (dir / "config.json").string());
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.output, Catch::Contains("serach"));
+}
