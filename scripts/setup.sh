@@ -13,10 +13,6 @@ PACKAGES=(
   python3 python3-matplotlib python3-numpy
 )
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup.sh: run as root (apt-get needs it), e.g. sudo bash scripts/setup.sh" >&2
-  exit 1
-fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -25,6 +21,11 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup.sh: all ${#PACKAGES[@]} packages already installed"
   exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then exec sudo bash "$0" "$@"; fi
+  echo "setup.sh: missing packages ${missing[*]}; run this script as root (apt-get needs it)" >&2
+  exit 1
 fi
 echo "setup.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
