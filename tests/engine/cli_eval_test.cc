@@ -5,6 +5,11 @@
 // the numbers users see on the whole test set, and of the tie rule.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
 #include "tests/engine/cli_test_support.h"
 #include "tests/shared_paths.h"
 
@@ -48,4 +53,24 @@ TEST_CASE("tinyskip eval: bad inputs give one clear error and a non-zero exit") 
   const auto past_end = run_cli(eval_args(tinyskip::test::lenet_model(), "1") + " --offset 20000");
   CHECK(past_end.exit_code != 0);
   CHECK_THAT(past_end.output, Catch::Contains("--offset 20000"));
+}
+
+TEST_CASE("tinyskip eval: every SIMD level reproduces TFLM's ResNet-8 outputs byte for byte") {
+  // The GEMM path dispatches at run time (AVX-512 VNNI, AVX2, portable);
+  // TINYSKIP_SIMD caps the level, so each level runs the whole network here.
+  const std::string reference = tinyskip::test::shared_path("reference/resnet8_test_0-999_tflm_out_i8.bin");
+  std::ifstream expected_file(reference, std::ios::binary);
+  std::vector<char> expected((std::istreambuf_iterator<char>(expected_file)), {});
+  REQUIRE(expected.size() == 10000);
+  expected.resize(300 * 10);  // images 0-299
+  for (const std::string level : {"portable", "avx2", "avx512"}) {
+    const std::string out = (std::filesystem::temp_directory_path() / ("tinyskip_simd_" + level + ".bin")).string();
+    const auto result = run_cli(eval_args(tinyskip::test::resnet8_model(), "1") + " --limit 300 --outputs " + out,
+                                "TINYSKIP_SIMD=" + level);
+    INFO(level << ": " << result.output);
+    REQUIRE(result.exit_code == 0);
+    std::ifstream actual_file(out, std::ios::binary);
+    const std::vector<char> actual((std::istreambuf_iterator<char>(actual_file)), {});
+    CHECK(actual == expected);
+  }
 }

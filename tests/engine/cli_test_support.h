@@ -19,9 +19,10 @@ inline std::string cli_path() {
   return std::string(TINYSKIP_BINARY_DIR) + "/tinyskip";
 }
 
-inline CommandResult run_cli(const std::string& arguments) {
+// environment: optional VAR=value assignments placed before the command.
+inline CommandResult run_cli(const std::string& arguments, const std::string& environment = "") {
   CommandResult result;
-  const std::string command = cli_path() + " " + arguments + " 2>&1";
+  const std::string command = (environment.empty() ? "" : environment + " ") + cli_path() + " " + arguments + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer{};
