@@ -230,7 +230,7 @@ std::vector<std::string> read_objectives(const JsonValue& value) {
 Constraints read_constraints(const std::optional<JsonValue>& value) {
   Constraints constraints;
   if (!value) return constraints;
-  const JsonObject object = value->as_object({"max_accuracy_loss", "flash_budget_bytes", "latency_budget_ms"});
+  const JsonObject object = value->as_object({"max_accuracy_loss", "flash_budget_bytes", "latency_budget_ms", "fit_board_flash"});
   if (const auto v = object.get("max_accuracy_loss"); v && !v->is_null())
     constraints.max_accuracy_loss = read_non_negative(*v);
   if (const auto v = object.get("flash_budget_bytes"); v && !v->is_null())
@@ -240,6 +240,7 @@ Constraints read_constraints(const std::optional<JsonValue>& value) {
     if (!(ms > 0)) v->expected("a number > 0");
     constraints.latency_budget_ms = ms;
   }
+  if (const auto v = object.get("fit_board_flash")) constraints.fit_board_flash = v->as_bool();
   return constraints;
 }
 

@@ -72,6 +72,8 @@ struct Constraints {
   std::optional<double> max_accuracy_loss;  // percentage points vs exact, search split
   std::optional<int64_t> flash_budget_bytes;
   std::optional<double> latency_budget_ms;
+  // Points whose flash exceeds the primary board's flash size are infeasible.
+  bool fit_board_flash = false;
 };
 
 struct BoardRef {

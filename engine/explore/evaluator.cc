@@ -91,6 +91,9 @@ Objectives Evaluator::objectives(const PointRecord& record) const {
   if (constraints.flash_budget_bytes && cost.flash_bytes > *constraints.flash_budget_bytes)
     objectives.feasible = false;
   if (constraints.latency_budget_ms && cost.ms > *constraints.latency_budget_ms) objectives.feasible = false;
+  if (constraints.fit_board_flash &&
+      cost.flash_bytes > experiment_.boards[static_cast<size_t>(experiment_.primary_board)].flash_bytes)
+    objectives.feasible = false;
   return objectives;
 }
 

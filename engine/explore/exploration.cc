@@ -63,14 +63,16 @@ SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std:
   return result;
 }
 
-// The fastest (primary board) front point whose loss on the held-out report
-// split stays within the budget; the exact point always qualifies.
+// The fastest (primary board) feasible front point whose loss on the held-out
+// report split stays within the budget; null when none is (the exact point
+// qualifies unless a flash or latency constraint excludes it).
 const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Evaluator& evaluator,
                                  const ExactReference& exact, double budget_points, int primary) {
   const DesignPoint* best = nullptr;
   double best_cycles = 0;
   for (const DesignPoint& point : candidates) {
     const PointRecord& record = evaluator.score_on(point, Split::kReport);
+    if (!evaluator.objectives(record).feasible) continue;  // violates a config constraint
     const double loss = 100.0 * (exact.report.value() - record.report->value());
     const double cycles = record.boards[static_cast<size_t>(primary)].cycles;
     if (loss <= budget_points + 1e-9 && (!best || cycles < best_cycles)) {
@@ -163,7 +165,12 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   pareto.wall_seconds = search.seconds;
   for (double budget : config.winner_budgets) {
     const DesignPoint* point = choose_winner(candidates, evaluator, exact, budget, experiment.primary_board);
-    const WinnerRecord winner = make_winner(experiment, evaluator, exact, point ? *point : exact_point, budget);
+    if (!point) {
+      spdlog::warn("no feasible point within {} % loss on the report split meets the constraints: no winner written",
+                   budget);
+      continue;
+    }
+    const WinnerRecord winner = make_winner(experiment, evaluator, exact, *point, budget);
     const BoardCost& cost = winner.point.boards[static_cast<size_t>(experiment.primary_board)];
     const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
     spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
@@ -173,7 +180,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
     if (cost.flash_bytes > board.flash_bytes)
       spdlog::warn("winner for {} % loss needs {} B of flash, more than the {} B of {}: set "
-                   "constraints.flash_budget_bytes to keep only points that fit",
+                   "constraints.fit_board_flash (or flash_budget_bytes) to keep only points that fit",
                    budget, cost.flash_bytes, board.flash_bytes, config.primary_board);
     store.write_winner(winner);
   }

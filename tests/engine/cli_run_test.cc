@@ -152,3 +152,28 @@ TEST_CASE("tinyskip run: a bad config names the key") {
   CHECK(result.exit_code != 0);
   CHECK_THAT(result.output, Catch::Contains("serach"));
 }
+
+TEST_CASE("tinyskip run: with fit_board_flash every winner fits the primary board's flash") {
+  const std::string body = kLenetBody + R"(,
+  "constraints": {"fit_board_flash": true})";
+  const fs::path dir = write_config("lenet_fit_flash", body);
+  const auto result = run_cli("run " + (dir / "config.json").string() + " --run-id a");
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  // The F401RE has 512 KiB of flash (configs/mcu/nucleo_f401re.json).
+  const auto board = nlohmann::json::parse(read_text(fs::path(TINYSKIP_SOURCE_DIR) / "configs/mcu/nucleo_f401re.json"));
+  const int64_t flash = board["flash_bytes"].get<int64_t>();
+  REQUIRE(flash == 524288);
+  int winners = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "results/lenet_fit_flash/a/winners")) {
+    const std::string text = read_text(entry.path());
+    const auto position = text.find("\"nucleo_f401re\"");
+    REQUIRE(position != std::string::npos);
+    const auto flash_key = text.find("\"flash_bytes\":", position);
+    REQUIRE(flash_key != std::string::npos);
+    CHECK(std::stoll(text.substr(flash_key + 14)) <= flash);
+    ++winners;
+  }
+  // Either some point fits, or the run says plainly that none does.
+  CHECK((winners > 0 || result.output.find("no feasible point") != std::string::npos));
+}
