@@ -175,7 +175,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
     spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
                  "exact CMSIS-NN), flash {} B",
-                 budget, winner.point.key, winner.point.report->to_string(), -winner.accuracy_loss, cost.ms,
+                 budget, winner.point.key, winner.point.report->to_string(), 0.0 - winner.accuracy_loss, cost.ms,
                  config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles), cost.flash_bytes);
     const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
     if (cost.flash_bytes > board.flash_bytes)
