@@ -102,6 +102,12 @@ std::string tensor_list_text(const Graph& graph, const std::vector<int>& indices
 
 }  // namespace
 
+int64_t total_macs(const Graph& graph) {
+  int64_t total = 0;
+  for (const Op& op : graph.ops) total += macs_of(graph, op);
+  return total;
+}
+
 int64_t macs_of(const Graph& graph, const Op& op) {
   switch (op.type) {
     case OpType::kConv2D: {  // filter OHWI: each output element takes KH*KW*I products
@@ -132,16 +138,14 @@ std::string summarize(const Graph& graph) {
     text += fmt::format("{} tensor {} '{}' {}{}\n", label, index, tensor.name, tensor_text(graph, index),
                         quantization_text(tensor.quant));
   }
-  int64_t total_macs = 0;
   for (const Op& op : graph.ops) {
     const int64_t macs = macs_of(graph, op);
-    total_macs += macs;
     text += fmt::format("op {:>3} {:<18} {} -> {}", op.index, op_type_name(op.type),
                         tensor_list_text(graph, op.inputs), tensor_list_text(graph, op.outputs));
     if (macs > 0) text += fmt::format("  MACs {}", macs);
     text += "\n";
   }
-  text += fmt::format("total MACs per image: {}\n", total_macs);
+  text += fmt::format("total MACs per image: {}\n", total_macs(graph));
   return text;
 }
 

@@ -113,6 +113,9 @@ int64_t windowed_output_size(Padding padding, int64_t in, int64_t filter, int64_
 // skip them, so this is an upper bound on the MACs actually executed.
 int64_t macs_of(const Graph& graph, const Op& op);
 
+// Sum of macs_of over every op: the network's nominal MACs per image.
+int64_t total_macs(const Graph& graph);
+
 // One line per op: index, builtin name, input and output shapes, MACs of the
 // MAC layers; then a total. Used by `tinyskip inspect`.
 std::string summarize(const Graph& graph);

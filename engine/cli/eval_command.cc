@@ -59,8 +59,7 @@ int run_eval(const EvalOptions& options) {
 
   const engine::Accuracy accuracy{sim::count_correct(run, images, simulator.output_type(), simulator.num_classes()),
                                   images.size()};
-  int64_t macs_per_image = 0;
-  for (const sim::Op& op : graph.ops) macs_per_image += sim::macs_of(graph, op);
+  const int64_t macs_per_image = sim::total_macs(graph);
   const double macs = static_cast<double>(macs_per_image) * images.size();
   fmt::print("model       {}\n", options.model);
   fmt::print("data        {} ({} images, pixel scale {})\n", images.source, images.size(), pixel_scale.to_string());

@@ -173,7 +173,7 @@ RunSchema make_run_schema(const ExperimentConfig& config, const DesignSpace& spa
     schema.layers.push_back(
         {layer.name, layer.op_index, sim::macs_of(graph, graph.ops.at(static_cast<size_t>(layer.op_index)))});
   for (const BoardRef& board : config.boards) schema.boards.push_back(board.name);
-  for (const sim::Op& op : graph.ops) schema.network_macs += sim::macs_of(graph, op);
+  schema.network_macs = sim::total_macs(graph);
   return schema;
 }
 

@@ -195,6 +195,28 @@ ActivationRange activation_range(Activation activation, float output_scale, int3
   return range;
 }
 
+namespace {
+
+// The fields conv and depthwise share: offsets, strides, dilation, padding
+// and the fused activation's clamp range.
+ConvParams sliding_window_params(const Graph& graph, const Op& op, const TensorQuant& in_q, const TensorQuant& out_q,
+                                 const WindowPadding& pad) {
+  const OpOptions& o = op.options;
+  ConvParams params;
+  params.input_offset = -in_q.zero_point;
+  params.output_offset = out_q.zero_point;
+  params.stride_h = o.stride_h;
+  params.stride_w = o.stride_w;
+  params.dilation_h = o.dilation_h;
+  params.dilation_w = o.dilation_w;
+  params.pad_h = pad.pad_h;
+  params.pad_w = pad.pad_w;
+  params.activation = op_activation(graph, op, out_q);
+  return params;
+}
+
+}  // namespace
+
 std::pair<ConvParams, ChannelRequant> make_conv_params(const Graph& graph, const Op& op) {
   const Tensor& filter = graph.input_of(op, 1);
   const TensorQuant in_q = int8_activation_quant(graph, op, graph.input_of(op, 0), "input");
@@ -209,16 +231,7 @@ std::pair<ConvParams, ChannelRequant> make_conv_params(const Graph& graph, const
   check_output_shape(graph, op, shapes.output, {shapes.input.n, pad.out_h, pad.out_w, filter_shape.n});
   check_bias(graph, op, filter_shape.n);
 
-  ConvParams params;
-  params.input_offset = -in_q.zero_point;
-  params.output_offset = out_q.zero_point;
-  params.stride_h = o.stride_h;
-  params.stride_w = o.stride_w;
-  params.dilation_h = o.dilation_h;
-  params.dilation_w = o.dilation_w;
-  params.pad_h = pad.pad_h;
-  params.pad_w = pad.pad_w;
-  params.activation = op_activation(graph, op, out_q);
+  const ConvParams params = sliding_window_params(graph, op, in_q, out_q, pad);
   const auto scales = filter_scales(graph, op, filter, filter_shape.n, 0);
   return {params, requant_from_scales(graph, op, in_q.scale, scales, out_q.scale)};
 }
@@ -244,17 +257,8 @@ std::pair<ConvParams, ChannelRequant> make_depthwise_params(const Graph& graph, 
   check_output_shape(graph, op, shapes.output, {shapes.input.n, pad.out_h, pad.out_w, channels});
   check_bias(graph, op, channels);
 
-  ConvParams params;
-  params.input_offset = -in_q.zero_point;
-  params.output_offset = out_q.zero_point;
-  params.stride_h = o.stride_h;
-  params.stride_w = o.stride_w;
-  params.dilation_h = o.dilation_h;
-  params.dilation_w = o.dilation_w;
-  params.pad_h = pad.pad_h;
-  params.pad_w = pad.pad_w;
+  ConvParams params = sliding_window_params(graph, op, in_q, out_q, pad);
   params.depth_multiplier = depth_multiplier;
-  params.activation = op_activation(graph, op, out_q);
   const auto scales = filter_scales(graph, op, filter, channels, 3);
   return {params, requant_from_scales(graph, op, in_q.scale, scales, out_q.scale)};
 }

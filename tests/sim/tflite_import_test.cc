@@ -38,12 +38,6 @@ std::vector<OpType> op_types(const Graph& graph) {
   return types;
 }
 
-int64_t total_macs(const Graph& graph) {
-  int64_t total = 0;
-  for (const Op& op : graph.ops) total += macs_of(graph, op);
-  return total;
-}
-
 // Message of the ModelError that parsing throws; "" if it parses. Any other
 // exception escapes and fails the test.
 std::string parse_error(const std::vector<uint8_t>& bytes, const std::string& name) {
