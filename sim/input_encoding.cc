@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/kernels/quantize_f32_s8.h"
+
 namespace tinyskip::sim {
 namespace {
 
@@ -52,13 +54,12 @@ void encode_input(const Graph& graph, const PixelScale& scale, const uint8_t* pi
     }
     return;
   }
-  // int8 input: the QUANTIZE formula, in float, rounding half away from zero.
+  // int8 input: quantised exactly as a QUANTIZE op would do it.
   const float input_scale = input.quant.scale.at(0);
   const int32_t zero_point = input.quant.zero_point.at(0);
-  for (int i = 0; i < count; ++i) {
-    const int32_t q = static_cast<int32_t>(std::round(scale.real_value(pixels[i]) / input_scale)) + zero_point;
-    input_tensor[i] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -128, 127)));
-  }
+  for (int i = 0; i < count; ++i)
+    input_tensor[i] =
+        static_cast<uint8_t>(quantize_value_f32_s8(scale.real_value(pixels[i]), input_scale, zero_point));
 }
 
 }  // namespace tinyskip::sim

@@ -158,7 +158,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     candidates.push_back(exact_point);
   ParetoSummary pareto;
   pareto.objectives = config.objectives;
-  pareto.baseline = evaluator.score_on(exact_point, Split::kReport);
+  evaluator.score_on(exact_point, Split::kReport);
   for (const DesignPoint& point : search.front) pareto.front.push_back(evaluator.score_on(point, Split::kReport));
   pareto.hypervolume = search.hypervolume;
   pareto.evaluations = search.evaluations;
