@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/codegen/c_literals.h"
+#include "engine/codegen/code_template.h"
 #include "engine/codegen/codegen_error.h"
 #include "sim/kernels/conv_s8.h"
 #include "sim/kernels/op_params.h"
@@ -65,52 +67,6 @@ ConvLayer read_conv_layer(const sim::Graph& graph, int op_index, const sim::Weig
     throw CodegenError(where + fmt::format(": weight mask has {} entries, the filter {} weights", mask.skip.size(),
                                            layer.weights.size()));
   return layer;
-}
-
-void check_c_identifier(const std::string& name) {
-  const auto is_start = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
-  const auto is_part = [&](char ch) { return is_start(ch) || (ch >= '0' && ch <= '9'); };
-  bool valid = !name.empty() && is_start(name.front());
-  for (char ch : name) valid = valid && is_part(ch);
-  if (!valid) throw CodegenError("function name '" + name + "' is not a C identifier");
-}
-
-std::string read_template(const std::filesystem::path& dir, const std::string& name) {
-  const std::filesystem::path path = dir / name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CodegenError("cannot read code template " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Replaces every {{KEY}} of the template; a placeholder without a value is a
-// template/generator mismatch and must not reach the compiler.
-std::string fill_template(const std::string& text, const std::map<std::string, std::string>& values,
-                          const std::string& template_name) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    const size_t open = text.find("{{", pos);
-    if (open == std::string::npos) break;
-    const size_t close = text.find("}}", open);
-    if (close == std::string::npos) throw CodegenError("unterminated placeholder in template " + template_name);
-    const std::string key = text.substr(open + 2, close - open - 2);
-    const auto value = values.find(key);
-    if (value == values.end()) throw CodegenError("template " + template_name + " uses unknown placeholder " + key);
-    out.append(text, pos, open - pos);
-    out += value->second;
-    pos = close + 2;
-  }
-  out.append(text, pos, std::string::npos);
-  return out;
-}
-
-// An int32 as a C literal of type int32_t-compatible int (INT32_MIN has no
-// plain literal form).
-std::string c_int(int64_t value) {
-  if (value == std::numeric_limits<int32_t>::min()) return "INT32_MIN";
-  return std::to_string(value);
 }
 
 // Two int8 weights sign-extended to 16 bits, w_lo in the low half: the SMLAD
@@ -184,9 +140,8 @@ void emit_channel_block(std::string& out, const ConvLayer& layer, const sim::Wei
   const sim::ConvParams& p = layer.params;
   for (int r = 0; r < count; ++r) {
     const auto channel = static_cast<size_t>(first + r);
-    const std::string tail = fmt::format("{}, {}, {}, {}, {})", c_int(layer.requant.multiplier[channel]),
-                                         layer.requant.shift[channel], c_int(p.output_offset),
-                                         c_int(p.activation.min), c_int(p.activation.max));
+    const std::string tail = fmt::format("{}, {}, {}, &{}_activation)", c_int(layer.requant.multiplier[channel]),
+                                         layer.requant.shift[channel], c_int(p.output_offset), function_name);
     out += fmt::format("    out0[{0}] = ts_requantize_s8(acc{1}0, {2};\n", first + r, r, tail);
     out += fmt::format("    out1[{0}] = ts_requantize_s8(acc{1}1, {2};\n", first + r, r, tail);
   }
@@ -194,7 +149,8 @@ void emit_channel_block(std::string& out, const ConvLayer& layer, const sim::Wei
 }
 
 std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, const std::string& function_name) {
-  std::string out;
+  std::string out = fmt::format("static const ts_activation {}_activation = {{{}, {}}};\n\n", function_name,
+                                c_int(layer.params.activation.min), c_int(layer.params.activation.max));
   for (int first = 0; first < layer.output.c; first += 2)
     emit_channel_block(out, layer, mask, function_name, first, std::min(2, layer.output.c - first));
   out += fmt::format(
@@ -213,7 +169,7 @@ std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, c
 std::string generate_unpacked_conv_c(const sim::Graph& graph, int op_index, const sim::WeightMask& mask,
                                      const std::string& function_name,
                                      const std::filesystem::path& template_dir) {
-  check_c_identifier(function_name);
+  check_c_identifier(function_name, "function name");
   const ConvLayer layer = read_conv_layer(graph, op_index, mask);
   const sim::ConvParams& p = layer.params;
   const std::map<std::string, std::string> values = {
@@ -239,10 +195,10 @@ std::string generate_unpacked_conv_c(const sim::Graph& graph, int op_index, cons
   std::string source = fmt::format(
       "/* Generated by tinyskip: unpacked CONV_2D kernel for {} of {} ({} of {} weights skipped). */\n\n",
       graph.describe(op), graph.source, mask.skipped_count(), layer.weights.size());
-  source += read_template(template_dir, "unpacked_helpers.c.in");
+  source += read_code_template(template_dir, "unpacked_helpers.c.in");
   source += "\n";
   source += emit_mat_mult(layer, mask, function_name);
-  source += fill_template(read_template(template_dir, "unpacked_conv_layer.c.in"), values, "unpacked_conv_layer.c.in");
+  source += fill_code_template(read_code_template(template_dir, "unpacked_conv_layer.c.in"), values, "unpacked_conv_layer.c.in");
   return source;
 }
 

@@ -9,6 +9,7 @@
 
 #include "engine/config/json_reader.h"
 #include "engine/config/layer_names.h"
+#include "engine/config/tinyskip_paths.h"
 #include "engine/results/hashing.h"
 
 namespace tinyskip::engine {
@@ -244,6 +245,25 @@ Constraints read_constraints(const std::optional<JsonValue>& value) {
   return constraints;
 }
 
+FlashConfig read_flash(const std::optional<JsonValue>& value, const PathResolver& paths) {
+  FlashConfig flash;
+  flash.toolchain = default_toolchain_file();
+  if (!value) return flash;
+  const JsonObject object = value->as_object({"source", "toolchain", "opt_level"});
+  if (const auto v = object.get("source")) {
+    const std::string source = v->as_string();
+    if (source == "measured") flash.source = FlashConfig::Source::kMeasured;
+    else if (source == "estimated") flash.source = FlashConfig::Source::kEstimated;
+    else v->expected("\"measured\" or \"estimated\"");
+  }
+  if (const auto v = object.get("toolchain")) flash.toolchain = paths.existing_file(*v);
+  if (const auto v = object.get("opt_level")) {
+    flash.opt_level = v->as_string();
+    if (flash.opt_level.size() < 3 || flash.opt_level.rfind("-O", 0) != 0) v->expected("an optimisation flag such as \"-Os\"");
+  }
+  return flash;
+}
+
 std::vector<BoardRef> read_boards(const JsonValue& value, const PathResolver& paths) {
   std::vector<BoardRef> boards;
   for (const JsonValue& element : value.as_array()) {
@@ -314,6 +334,10 @@ const char* metric_name(ApproximateConfig::Metric metric) {
   return metric == ApproximateConfig::Metric::kPaper ? "paper" : "magnitude";
 }
 
+const char* flash_source_name(FlashConfig::Source source) {
+  return source == FlashConfig::Source::kMeasured ? "measured" : "estimated";
+}
+
 const char* algorithm_name(SearchConfig::Algorithm algorithm) {
   switch (algorithm) {
     case SearchConfig::Algorithm::kAuto:
@@ -340,7 +364,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   const JsonObject root =
       JsonValue(config.source, document, "")
           .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives",
-                      "constraints", "boards", "primary_board", "winners", "threads", "results_dir"});
+                      "constraints", "flash", "boards", "primary_board", "winners", "threads", "results_dir"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));
@@ -351,6 +375,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   config.search = read_search(root.get("search"));
   if (const auto objectives = root.get("objectives")) config.objectives = read_objectives(*objectives);
   config.constraints = read_constraints(root.get("constraints"));
+  config.flash = read_flash(root.get("flash"), paths);
   config.boards = read_boards(root.required("boards"), paths);
   config.primary_board = read_primary_board(root.get("primary_board"), config.boards, config.source);
   config.winner_budgets = read_winner_budgets(root.get("winners"));

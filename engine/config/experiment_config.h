@@ -76,6 +76,17 @@ struct Constraints {
   bool fit_board_flash = false;
 };
 
+// Where the flash objective/constraint comes from: the real cross-compiler
+// (every approximated layer's unpacked kernel compiled at every threshold
+// level, engine/explore/flash_table.h) or the cycle model's estimate.
+struct FlashConfig {
+  enum class Source { kMeasured, kEstimated };
+  Source source = Source::kMeasured;
+  std::filesystem::path toolchain;  // absolute; default <tinyskip>/configs/mcu/arm_none_eabi_gcc.json
+  std::string opt_level = "-Os";    // one of the toolchain's optimisation_levels
+};
+const char* flash_source_name(FlashConfig::Source source);
+
 struct BoardRef {
   std::string name;            // the file stem, e.g. "nucleo_f411re"
   std::filesystem::path file;  // absolute, exists
@@ -92,6 +103,7 @@ struct ExperimentConfig {
   SearchConfig search;
   std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash
   Constraints constraints;
+  FlashConfig flash;
   std::vector<BoardRef> boards;
   std::string primary_board;                               // one of boards[].name
   std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending

@@ -24,17 +24,21 @@ BoardCost board_cost(const Experiment& experiment, const sim::MaskSet& unpacked,
 
 }  // namespace
 
-ExactReference measure_exact_reference(const Experiment& experiment, int threads) {
+ExactReference measure_exact_reference(const Experiment& experiment, int threads, const FlashTable* flash) {
   ExactReference exact;
   exact.search = simulate_accuracy(experiment, {}, experiment.search, threads);
   exact.report = simulate_accuracy(experiment, {}, experiment.report, threads);
   exact.test_all = simulate_accuracy(experiment, {}, experiment.test_all, threads);
-  for (const mcu::BoardProfile& board : experiment.boards) exact.boards.push_back(board_cost(experiment, {}, board));
+  for (const mcu::BoardProfile& board : experiment.boards) {
+    exact.boards.push_back(board_cost(experiment, {}, board));
+    if (flash) exact.boards.back().flash_bytes = flash->exact_bytes();
+  }
   return exact;
 }
 
-Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads)
-    : experiment_(experiment), exact_(exact), store_(store), threads_(threads) {}
+Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads,
+                     const FlashTable* flash)
+    : experiment_(experiment), exact_(exact), store_(store), threads_(threads), flash_(flash) {}
 
 double Evaluator::threshold(int layer, int level) const {
   return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
@@ -74,8 +78,10 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
   }
   record.macs_kept = store_.schema().network_macs - skipped_total;
   record.search = accuracy_on(point_masks, experiment_.search);
-  for (const mcu::BoardProfile& board : experiment_.boards)
+  for (const mcu::BoardProfile& board : experiment_.boards) {
     record.boards.push_back(board_cost(experiment_, point_masks, board));
+    if (flash_) record.boards.back().flash_bytes = flash_->point_bytes(point);
+  }
   return record;
 }
 

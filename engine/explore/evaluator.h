@@ -12,6 +12,7 @@
 
 #include "engine/explore/design_space.h"
 #include "engine/explore/experiment.h"
+#include "engine/explore/flash_table.h"
 #include "engine/report/statistics.h"
 #include "engine/results/run_store.h"
 #include "sim/weight_mask.h"
@@ -25,11 +26,15 @@ struct ExactReference {
   std::vector<BoardCost> boards;  // per board, config order
 };
 
-ExactReference measure_exact_reference(const Experiment& experiment, int threads);
+// `flash` (nullptr: the cycle model's estimate) supplies measured flash.
+ExactReference measure_exact_reference(const Experiment& experiment, int threads, const FlashTable* flash);
 
 class Evaluator final : public Problem {
  public:
-  Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads);
+  // With a FlashTable, every point's flash (all boards: one toolchain) is the
+  // cross-compiler's; without, the cycle model's estimate.
+  Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads,
+            const FlashTable* flash);
 
   const DesignSpace& space() const override { return experiment_.space; }
   std::vector<Objectives> evaluate(const std::vector<DesignPoint>& points) override;
@@ -54,6 +59,7 @@ class Evaluator final : public Problem {
   const ExactReference& exact_;
   RunStore& store_;
   int threads_;
+  const FlashTable* flash_;
   std::map<std::string, PointRecord> records_;  // by point key
   std::set<std::string> requested_;             // distinct points the search asked for
 };

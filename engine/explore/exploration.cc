@@ -1,6 +1,7 @@
 #include "engine/explore/exploration.h"
 
 #include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 
 #include "engine/explore/evaluator.h"
 #include "engine/explore/experiment.h"
+#include "engine/explore/flash_table.h"
 #include "engine/report/progress.h"
 #include "engine/search/grid_search.h"
 #include "engine/search/nsga2_search.h"
@@ -40,6 +42,22 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
                                                          {"ms", exact.boards[b].ms},
                                                          {"flash_bytes", exact.boards[b].flash_bytes}};
   json["note"] = "exact model, CMSIS-NN-style kernels for every layer (no unpacking)";
+  return json;
+}
+
+// What run.json records of the measured flash: the toolchain and the table.
+nlohmann::ordered_json flash_table_json(const FlashTable& flash, const Experiment& experiment) {
+  nlohmann::ordered_json json = {{"source", "measured"},
+                                 {"toolchain", flash.toolchain_version()},
+                                 {"opt_level", experiment.config.flash.opt_level},
+                                 {"exact_bytes", flash.exact_bytes()},
+                                 {"fixed_bytes", flash.fixed_bytes()}};
+  for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
+    nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+    for (size_t level = 0; level < experiment.space.layers[l].thresholds.size(); ++level)
+      levels.push_back(flash.layer_bytes(static_cast<int>(l), static_cast<int>(level)));
+    json["layer_bytes"][experiment.space.layers[l].name] = levels;
+  }
   return json;
 }
 
@@ -123,7 +141,16 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   store.record_timing("significance", experiment.significance_seconds);
 
   auto phase = std::chrono::steady_clock::now();
-  const ExactReference exact = measure_exact_reference(experiment, threads);
+  std::optional<FlashTable> flash;
+  if (config.flash.source == FlashConfig::Source::kMeasured) {
+    spdlog::info("measuring flash: compiling every approximated layer's kernel at every threshold level");
+    flash = FlashTable::measure(experiment, threads);
+    store.record_timing("flash_measurement", seconds_since(phase));
+    store.set_run_field("flash", flash_table_json(*flash, experiment));
+    phase = std::chrono::steady_clock::now();
+  }
+  const FlashTable* flash_table = flash ? &*flash : nullptr;
+  const ExactReference exact = measure_exact_reference(experiment, threads, flash_table);
   store.record_timing("exact_reference", seconds_since(phase));
   store.set_run_field("exact", exact_reference_json(exact, experiment));
   store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
@@ -131,7 +158,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   spdlog::info("exact model: search {}, report {}, test (all) {}", exact.search.to_string(),
                exact.report.to_string(), exact.test_all.to_string());
 
-  Evaluator evaluator(experiment, exact, store, threads);
+  Evaluator evaluator(experiment, exact, store, threads, flash_table);
   if (store.resumed()) {
     const std::vector<PointRecord> done = store.load_points();
     evaluator.preload(done);

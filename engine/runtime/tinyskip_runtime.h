@@ -20,6 +20,8 @@
 
 #include <stdint.h>
 
+#include "ts_fixed_point.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,10 +32,6 @@ typedef struct {
   int32_t n, h, w, c;
 } ts_dims;
 
-/* Clamp range of the fused activation on the int8 output. */
-typedef struct {
-  int32_t min, max;
-} ts_activation;
 
 /* Per-output-channel requantisation (per-tensor layers repeat one entry).
  * multiplier is Q0.31 in [2^30, 2^31) or 0, shift in [-31, 31]. */
@@ -104,16 +102,6 @@ typedef struct {
   double scale; /* the product is formed in double, as the reference does */
   int32_t zero_point;
 } ts_dequantize_params;
-
-/* ---- requantisation helpers (ts_fixed_point.c), identical to
- * sim/kernels/fixed_point.h ---- */
-int32_t ts_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
-int32_t ts_rounding_divide_by_pot(int32_t x, int32_t exponent);
-int32_t ts_shift_left_wrapping(int32_t x, int32_t left);
-int32_t ts_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift);
-int8_t ts_requantize_s8(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset,
-                        const ts_activation *activation);
-int32_t ts_clamp_i32(int32_t value, int32_t lo, int32_t hi);
 
 /* ---- kernels ---- */
 

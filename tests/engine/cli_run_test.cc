@@ -45,6 +45,9 @@ fs::path write_config(const std::string& name, const std::string& body) {
       << "  \"boards\": [\"" << mcu << "nucleo_f401re.json\", \"" << mcu << "nucleo_l4r5zi.json\"],\n"
       << "  \"primary_board\": \"nucleo_f401re\",\n"
       << "  \"results_dir\": \"results\",\n"
+      // Cycle-model flash keeps these tests fast; measured flash (a cross-
+      // compile per layer and level) is covered by cli_codegen_test.cc.
+      << "  \"flash\": {\"source\": \"estimated\"},\n"
       << body << "\n}\n";
   return dir;
 }

@@ -129,7 +129,7 @@ void check_bit_exact(const sim::Graph& graph, int op_index, const std::string& t
       driver_source(static_cast<int>(masks.size()), shapes.input.image_elements(), shapes.output.image_elements());
   write_file(dir.path / "driver.c", driver.data(), driver.size());
   const std::string prog = (dir.path / "prog").string();
-  const std::string compile = compiler() + " -O1 -std=c99 -Wall -Werror -o " + prog + " " +
+  const std::string compile = compiler() + " -O1 -std=c99 -Wall -Werror -I" TINYSKIP_SOURCE_DIR "/engine/runtime -o " + prog + " " +
                               (dir.path / "kernels.c").string() + " " + (dir.path / "driver.c").string();
   INFO(compile);
   REQUIRE(run(compile) == 0);

@@ -4,8 +4,6 @@
 // test, never the contents' meaning.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,42 +14,13 @@
 #include "engine/config/experiment_config.h"
 #include "engine/explore/design_space.h"
 #include "engine/results/run_store.h"
+#include "tests/test_files.h"
 
 namespace tinyskip::results_test {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tinyskip-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out.good());
-}
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using test::read_text;
+using test::TempDir;
+using test::write_text;
 
 // <root>/configs/exp.json with ../models/m.tflite, ../data/{data_batch_1,
 // test_batch,data_batch_2}.bin and configs/mcu/{nucleo_f401re,nucleo_f411re}.json.

@@ -1,0 +1,130 @@
+#include "engine/codegen/codegen_manifest.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "engine/results/hashing.h"
+#include "sim/kernels/op_params.h"
+
+namespace tinyskip::engine {
+namespace {
+
+const WinnerLayer* winner_layer(const WinnerFile& winner, int op_index) {
+  for (const WinnerLayer& layer : winner.layers)
+    if (layer.op_index == op_index) return &layer;
+  return nullptr;
+}
+
+bool is_runtime_file(const std::string& path) { return path.rfind("runtime/", 0) == 0; }
+
+nlohmann::ordered_json sections_json(const mcu::SectionSizes& s) {
+  return {{"text", s.text}, {"rodata", s.rodata}, {"data", s.data}, {"bss", s.bss}, {"flash", s.flash()}};
+}
+
+// Flash bytes of the constants the op's file holds: weights, bias and the
+// per-channel requantisation tables of a runtime kernel (an unpacked kernel
+// folds its weights into instructions instead).
+int64_t constant_bytes(const sim::Graph& graph, const sim::Op& op) {
+  if (op.type != sim::OpType::kConv2D && op.type != sim::OpType::kDepthwiseConv2D &&
+      op.type != sim::OpType::kFullyConnected)
+    return 0;
+  int64_t bytes = graph.input_of(op, 1).num_bytes();
+  const int64_t channels = sim::shape_of(graph.output_of(op)).c;
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) bytes += graph.tensor(op.inputs[2]).num_bytes();
+  return bytes + channels * 2 * static_cast<int64_t>(sizeof(int32_t));
+}
+
+nlohmann::ordered_json layer_json(const ManifestInputs& in, const sim::Op& op, const GeneratedFile& file) {
+  const mcu::LayerEstimate& estimate = in.estimate.layers.at(static_cast<size_t>(op.index));
+  const WinnerLayer* approximated = winner_layer(in.winner, op.index);
+  const bool unpacked = in.sources.unpacked_ops.count(op.index) != 0;
+  nlohmann::ordered_json layer = {{"op_index", op.index},
+                                  {"op", sim::op_type_name(op.type)},
+                                  {"name", approximated ? approximated->name : ""},
+                                  {"file", file.relative_path},
+                                  {"kernel", unpacked ? "unpacked" : "runtime"},
+                                  {"macs", sim::macs_of(in.graph, op)},
+                                  {"kept_macs", estimate.kept_macs},
+                                  {"skipped_macs", approximated ? approximated->skipped_macs : 0},
+                                  {"threshold", approximated ? nlohmann::ordered_json(approximated->threshold) : nullptr},
+                                  {"weights", approximated ? approximated->mask.skip.size() : 0},
+                                  {"skipped_weights", approximated ? approximated->mask.skipped_count() : 0},
+                                  {"constant_bytes", unpacked ? 0 : constant_bytes(in.graph, op)},
+                                  {"estimated", {{"cycles", estimate.cycles},
+                                                 {"ms", in.board.milliseconds(estimate.cycles)},
+                                                 {"code_bytes", estimate.code_bytes},
+                                                 {"const_bytes", estimate.const_bytes}}}};
+  nlohmann::ordered_json measured = nlohmann::ordered_json::object();
+  for (const auto& [level, files] : in.measured) measured[level] = sections_json(files.at(file.relative_path));
+  layer["measured"] = measured;
+  return layer;
+}
+
+nlohmann::ordered_json flash_json(const ManifestInputs& in) {
+  nlohmann::ordered_json measured = nlohmann::ordered_json::object();
+  for (const auto& [level, files] : in.measured) {
+    int64_t model = 0, runtime = 0, ram = 0;
+    for (const auto& [path, sizes] : files) {
+      (is_runtime_file(path) ? runtime : model) += sizes.flash();
+      ram += sizes.data + sizes.bss;
+    }
+    measured[level] = {{"model_bytes", model},
+                       {"runtime_bytes", runtime},
+                       {"total_bytes", model + runtime},
+                       {"static_ram_bytes", ram},
+                       {"fits_board", model + runtime <= in.board.flash_bytes}};
+  }
+  return {{"board", in.board.name},
+          {"board_flash_bytes", in.board.flash_bytes},
+          {"board_ram_bytes", in.board.sram_bytes},
+          {"estimated_bytes", in.estimate.flash_bytes},
+          {"toolchain", in.toolchain_version.empty() ? nlohmann::ordered_json(nullptr)
+                                                      : nlohmann::ordered_json(in.toolchain_version)},
+          {"measured", measured}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const GeneratedFile& file : in.files)
+    files.push_back({{"path", file.relative_path},
+                     {"bytes", file.content.size()},
+                     {"fnv1a64", fnv1a_hex(file.content)}});
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const GeneratedFile& file : in.sources.files)
+    if (file.op_index >= 0) layers.push_back(layer_json(in, in.graph.ops.at(static_cast<size_t>(file.op_index)), file));
+  const sim::Tensor& input = in.graph.tensor(in.graph.input);
+  const sim::Tensor& output = in.graph.tensor(in.graph.output);
+  return {
+      {"format", kCodegenManifestFormat},
+      {"tool", "tinyskip"},
+      {"version", TINYSKIP_VERSION},
+      {"model", {{"path", in.winner.model.string()}, {"fnv1a64", in.winner.model_hash}}},
+      {"winner",
+       {{"file", std::filesystem::absolute(in.winner.file).string()},
+        {"experiment", in.winner.experiment},
+        {"run_id", in.winner.run_id},
+        {"accuracy_loss_budget_pp", in.winner.accuracy_loss_budget_pp},
+        {"accuracy_loss_pp", in.winner.accuracy_loss_pp},
+        {"point", in.winner.point}}},
+      {"model_name", in.model_name},
+      {"entry_point", fmt::format("int model_{}_invoke(const {} *input, {} *output)", in.model_name,
+                                  c_type_of(in.graph, in.graph.input), c_type_of(in.graph, in.graph.output))},
+      {"input", {{"type", sim::data_type_name(input.type)}, {"shape", input.shape}, {"bytes", input.num_bytes()}}},
+      {"output", {{"type", sim::data_type_name(output.type)}, {"shape", output.shape}, {"bytes", output.num_bytes()}}},
+      {"arena_bytes", in.sources.arena_bytes},
+      {"scratch_bytes", in.sources.scratch_bytes},
+      {"macs", in.estimate.macs},
+      {"kept_macs", in.estimate.kept_macs},
+      {"estimated_cycles", in.estimate.total_cycles},
+      {"estimated_ms", in.estimate.milliseconds},
+      {"flash", flash_json(in)},
+      {"layers", layers},
+      {"test_image", {{"file", in.test_image.first}, {"index", in.test_image.second}, {"expected_output", in.expected_output}}},
+      {"files", files},
+  };
+}
+
+}  // namespace tinyskip::engine

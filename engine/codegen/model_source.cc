@@ -1,0 +1,172 @@
+#include "engine/codegen/model_source.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engine/codegen/arena_plan.h"
+#include "engine/codegen/c_literals.h"
+#include "engine/codegen/code_template.h"
+#include "engine/codegen/codegen_error.h"
+#include "engine/codegen/op_source.h"
+#include "sim/kernels/op_params.h"
+
+namespace tinyskip::engine {
+namespace {
+
+std::string lower(std::string text) {
+  for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+
+std::string upper(std::string text) {
+  for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return text;
+}
+
+std::string op_function_name(const std::string& model_name, int op_index) {
+  return fmt::format("model_{}_op{:02d}", model_name, op_index);
+}
+
+std::string shape_text(const std::vector<int32_t>& shape) {
+  return fmt::format("[{}]", fmt::join(shape, ","));
+}
+
+// The C expression for a tensor's buffer inside model_<name>_invoke.
+std::string buffer_of(const sim::Graph& graph, const ArenaPlan& arena, int tensor) {
+  if (tensor == graph.input) return "input";
+  if (tensor == graph.output) return "output";
+  return fmt::format("arena + {}", arena.offset.at(tensor));
+}
+
+std::string op_calls(const sim::Graph& graph, const ArenaPlan& arena, const std::string& model_name) {
+  std::string calls;
+  for (const sim::Op& op : graph.ops) {
+    const std::string input2 = op.type == sim::OpType::kAdd ? buffer_of(graph, arena, op.inputs.at(1)) : "NULL";
+    calls += fmt::format("  /* {} */\n  if ({}({}, {}, {}, &scratch) != TS_OK) return 1;\n", graph.describe(op),
+                         op_function_name(model_name, op.index), buffer_of(graph, arena, op.inputs.at(0)), input2,
+                         buffer_of(graph, arena, op.outputs.at(0)));
+  }
+  return calls;
+}
+
+GeneratedFiles runtime_copies(const std::filesystem::path& runtime_dir) {
+  std::vector<std::filesystem::path> paths;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(runtime_dir, error)) {
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".c" || ext == ".h") paths.push_back(entry.path());
+  }
+  if (error || paths.empty())
+    throw CodegenError("cannot read the runtime kernels in " + runtime_dir.string() +
+                       (error ? ": " + error.message() : ": no .c/.h files"));
+  std::sort(paths.begin(), paths.end());
+  GeneratedFiles files;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) throw CodegenError("cannot read " + path.string());
+    files.push_back({"runtime/" + path.filename().string(), text.str(), -1});
+  }
+  return files;
+}
+
+void check_options(const sim::Graph& graph, const sim::MaskSet& masks, const ModelCodegenOptions& options) {
+  check_c_identifier(options.model_name, "model name");
+  for (int op : options.unpacked_ops)
+    if (op < 0 || op >= static_cast<int>(graph.ops.size()) ||
+        graph.ops[static_cast<size_t>(op)].type != sim::OpType::kConv2D)
+      throw CodegenError(fmt::format("{}: op {} cannot be unpacked: only CONV_2D ops can", graph.source, op));
+  for (const auto& [op, mask] : masks)
+    if (op < 0 || op >= static_cast<int>(graph.ops.size()))
+      throw CodegenError(fmt::format("{}: a weight mask names op {}, the graph has {} ops", graph.source, op,
+                                     graph.ops.size()));
+  if (graph.input == graph.output) throw CodegenError(graph.source + ": the graph input is its output");
+}
+
+}  // namespace
+
+std::string c_type_of(const sim::Graph& graph, int tensor) {
+  switch (graph.tensor(tensor).type) {
+    case sim::DataType::kInt8: return "int8_t";
+    case sim::DataType::kFloat32: return "float";
+    default:
+      throw CodegenError(fmt::format("{}: tensor {} is {}: generated code takes int8 or float32 inputs and outputs",
+                                     graph.source, tensor, sim::data_type_name(graph.tensor(tensor).type)));
+  }
+}
+
+std::string op_file_name(const sim::Graph& graph, const std::string& model_name, int op_index) {
+  const sim::Op& op = graph.ops.at(static_cast<size_t>(op_index));
+  return fmt::format("{}_{}.c", op_function_name(model_name, op_index), lower(sim::op_type_name(op.type)));
+}
+
+ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet& masks,
+                                    const ModelCodegenOptions& options) {
+  check_options(graph, masks, options);
+  const std::string& name = options.model_name;
+  const std::string ops_header = fmt::format("model_{}_ops.h", name);
+  ModelSources result;
+  result.unpacked_ops = options.unpacked_ops;
+
+  std::string declarations;
+  std::vector<std::string> approximated;
+  for (const sim::Op& op : graph.ops) {
+    const auto mask = masks.find(op.index);
+    OpSourceRequest request;
+    request.op_index = op.index;
+    request.mask = mask != masks.end() ? &mask->second : nullptr;
+    request.unpacked = options.unpacked_ops.count(op.index) != 0;
+    request.function_name = op_function_name(name, op.index);
+    request.ops_header = ops_header;
+    result.files.push_back({op_file_name(graph, name, op.index),
+                            generate_op_source(graph, request, options.template_dir), op.index});
+    result.scratch_bytes = std::max(result.scratch_bytes, op_scratch_bytes(graph, op.index, request.unpacked));
+    declarations += fmt::format(
+        "ts_status {}(const void *input, const void *input2, void *output, const ts_context *scratch);\n",
+        request.function_name);
+    if (request.unpacked || request.mask != nullptr)
+      approximated.push_back(fmt::format("op {} ({}{}, {} weights skipped)", op.index, sim::op_type_name(op.type),
+                                         request.unpacked ? ", unpacked" : "",
+                                         request.mask ? request.mask->skipped_count() : 0));
+  }
+
+  const ArenaPlan arena = plan_arena(graph);
+  result.arena_bytes = std::max<int64_t>(arena.size_bytes, kArenaAlignment);
+  const sim::Tensor& input = graph.tensor(graph.input);
+  const sim::Tensor& output = graph.tensor(graph.output);
+  std::string approximated_text;
+  approximated_text = fmt::format("{}", fmt::join(approximated, ", "));
+  const std::map<std::string, std::string> values = {
+      {"NAME", name},
+      {"NAME_UPPER", upper(name)},
+      {"MODEL_SOURCE", std::filesystem::path(graph.source).filename().string()},
+      {"INPUT_TYPE", c_type_of(graph, graph.input)},
+      {"OUTPUT_TYPE", c_type_of(graph, graph.output)},
+      {"INPUT_SHAPE", shape_text(input.shape)},
+      {"OUTPUT_SHAPE", shape_text(output.shape)},
+      {"INPUT_SIZE", std::to_string(input.num_elements())},
+      {"OUTPUT_SIZE", std::to_string(output.num_elements())},
+      {"ARENA_BYTES", std::to_string(result.arena_bytes)},
+      {"SCRATCH_Q15", std::to_string(std::max<int64_t>(1, result.scratch_bytes / 2))},
+      {"APPROXIMATED", approximated.empty() ? "none (exact)" : approximated_text},
+      {"DECLARATIONS", declarations},
+      {"OP_CALLS", op_calls(graph, arena, name)},
+  };
+  const auto fill = [&](const std::string& template_name) {
+    return fill_code_template(read_code_template(options.template_dir, template_name), values, template_name);
+  };
+  result.files.push_back({fmt::format("model_{}.h", name), fill("model.h.in"), -1});
+  result.files.push_back({ops_header, fill("model_ops.h.in"), -1});
+  result.files.push_back({fmt::format("model_{}.c", name), fill("model.c.in"), -1});
+  for (GeneratedFile& file : runtime_copies(options.runtime_dir)) result.files.push_back(std::move(file));
+  return result;
+}
+
+}  // namespace tinyskip::engine

@@ -1,0 +1,145 @@
+#include "engine/explore/flash_table.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/codegen/c_literals.h"
+#include "engine/codegen/model_source.h"
+#include "engine/codegen/op_source.h"
+#include "engine/config/tinyskip_paths.h"
+#include "engine/results/atomic_file.h"
+#include "mcu_model/flash_measurement.h"
+
+namespace tinyskip::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A directory removed when measurement is done (headers the units include).
+struct ScratchDir {
+  fs::path path;
+  explicit ScratchDir(const std::string& tag) {
+    path = fs::temp_directory_path() / fmt::format("tinyskip_flash_{}_{}", tag, ::getpid());
+    fs::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
+// Compiles the units once each (identical contents are measured once) and
+// returns their flash bytes in order.
+std::vector<int64_t> flash_of(const std::vector<mcu::SourceUnit>& units, const ExperimentConfig& config,
+                              const mcu::Toolchain& toolchain, const std::vector<fs::path>& include_dirs,
+                              int threads) {
+  std::map<std::string, size_t> first_with_content;
+  std::vector<mcu::SourceUnit> distinct;
+  std::vector<size_t> index_of(units.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    const auto [it, inserted] = first_with_content.emplace(units[i].content, distinct.size());
+    if (inserted) distinct.push_back(units[i]);
+    index_of[i] = it->second;
+  }
+  mcu::MeasureStats stats;
+  const std::vector<mcu::SectionSizes> sizes = mcu::measure_flash(
+      toolchain, distinct, config.flash.opt_level, include_dirs, threads, config.results_dir / ".flash_cache", &stats);
+  spdlog::info("flash measured with {} at {}: {} units compiled, {} from cache", toolchain.name,
+               config.flash.opt_level, stats.compiled, stats.cache_hits);
+  std::vector<int64_t> bytes;
+  for (size_t i = 0; i < units.size(); ++i) bytes.push_back(sizes[index_of[i]].flash());
+  return bytes;
+}
+
+std::string unit_name(const std::string& relative_path) {
+  std::string name = relative_path;
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
+}  // namespace
+
+FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
+  const mcu::Toolchain toolchain = mcu::load_toolchain(experiment.config.flash.toolchain);
+  mcu::check_optimisation_level(toolchain, experiment.config.flash.opt_level);
+  FlashTable table;
+  table.toolchain_version_ = mcu::toolchain_version(toolchain);
+
+  const sim::Graph& graph = experiment.graph;
+  ModelCodegenOptions options;
+  options.model_name = c_identifier_from(experiment.config.name);
+  options.template_dir = default_template_dir();
+  options.runtime_dir = default_runtime_dir();
+  const ModelSources exact = generate_model_sources(graph, {}, options);
+  std::set<int> space_ops, unpacked_ops;
+  for (const ApproximatedLayer& layer : experiment.space.layers) {
+    space_ops.insert(layer.op_index);
+    if (graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
+      unpacked_ops.insert(layer.op_index);
+  }
+  options.unpacked_ops = unpacked_ops;
+  const ModelSources unpacked = generate_model_sources(graph, {}, options);
+
+  // Units: [exact model files][fixed part of the unpacked model][layer x level kernels].
+  ScratchDir headers(options.model_name);
+  std::vector<mcu::SourceUnit> units;
+  const auto add_model = [&](const ModelSources& sources, bool skip_space_ops) {
+    size_t count = 0;
+    for (const GeneratedFile& file : sources.files) {
+      if (fs::path(file.relative_path).filename() == fs::path(file.relative_path) &&
+          fs::path(file.relative_path).extension() == ".h")
+        write_file_atomically(headers.path / file.relative_path, file.content);
+      if (fs::path(file.relative_path).extension() != ".c") continue;
+      if (skip_space_ops && space_ops.count(file.op_index)) continue;
+      units.push_back({unit_name(file.relative_path), file.content});
+      ++count;
+    }
+    return count;
+  };
+  const size_t exact_count = add_model(exact, false);
+  const size_t fixed_count = add_model(unpacked, true);
+  for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
+    const ApproximatedLayer& layer = experiment.space.layers[l];
+    for (double threshold : layer.thresholds) {
+      const sim::WeightMask mask = experiment.skip_orders[l].mask_at(threshold);
+      OpSourceRequest request;
+      request.op_index = layer.op_index;
+      request.mask = &mask;
+      request.unpacked = unpacked_ops.count(layer.op_index) != 0;
+      request.function_name = fmt::format("model_{}_op{:02d}", options.model_name, layer.op_index);
+      request.ops_header = fmt::format("model_{}_ops.h", options.model_name);
+      units.push_back({op_file_name(graph, options.model_name, layer.op_index),
+                       generate_op_source(graph, request, options.template_dir)});
+    }
+  }
+  const std::vector<int64_t> bytes = flash_of(units, experiment.config, toolchain, {headers.path, options.runtime_dir}, threads);
+
+  size_t next = 0;
+  for (; next < exact_count; ++next) table.exact_bytes_ += bytes[next];
+  for (; next < exact_count + fixed_count; ++next) table.fixed_bytes_ += bytes[next];
+  for (const ApproximatedLayer& layer : experiment.space.layers) {
+    std::vector<int64_t> levels;
+    for (size_t level = 0; level < layer.thresholds.size(); ++level) levels.push_back(bytes[next++]);
+    table.layer_bytes_.push_back(std::move(levels));
+  }
+  return table;
+}
+
+int64_t FlashTable::layer_bytes(int layer, int level) const {
+  return layer_bytes_.at(static_cast<size_t>(layer)).at(static_cast<size_t>(level));
+}
+
+int64_t FlashTable::point_bytes(const DesignPoint& point) const {
+  int64_t total = fixed_bytes_;
+  for (size_t l = 0; l < point.size(); ++l) total += layer_bytes(static_cast<int>(l), point[l]);
+  return total;
+}
+
+}  // namespace tinyskip::engine

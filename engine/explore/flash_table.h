@@ -1,0 +1,41 @@
+// The exploration's flash objective from the real cross-compiler (issue 4).
+// Generated code keeps every op in its own translation unit, so the flash of
+// a design point is exactly additive: the fixed part (model schedule, runtime
+// kernels, every op that is not approximated) plus, per approximated layer,
+// the unpacked kernel generated for its threshold level. Before the search,
+// every (layer, level) kernel and the fixed part are compiled once (in
+// parallel, through the content-addressed cache of mcu_model/flash_measurement.h,
+// so repeated runs compile nothing); a point then costs a table lookup.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/explore/design_space.h"
+#include "engine/explore/experiment.h"
+
+namespace tinyskip::engine {
+
+class FlashTable {
+ public:
+  // Throws mcu::ToolchainError (compiler missing, compile error) or
+  // ProfileError (bad toolchain file) with the file or unit at fault.
+  static FlashTable measure(const Experiment& experiment, int threads);
+
+  // The exact model with runtime (CMSIS-NN algorithm) kernels only: the baseline.
+  int64_t exact_bytes() const { return exact_bytes_; }
+  int64_t point_bytes(const DesignPoint& point) const;
+  // Bytes of approximated layer `layer`'s unpacked kernel at `level`.
+  int64_t layer_bytes(int layer, int level) const;
+  int64_t fixed_bytes() const { return fixed_bytes_; }
+  const std::string& toolchain_version() const { return toolchain_version_; }
+
+ private:
+  int64_t exact_bytes_ = 0;
+  int64_t fixed_bytes_ = 0;
+  std::vector<std::vector<int64_t>> layer_bytes_;  // [layer][level]
+  std::string toolchain_version_;
+};
+
+}  // namespace tinyskip::engine

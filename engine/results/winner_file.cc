@@ -1,0 +1,63 @@
+#include "engine/results/winner_file.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/config/json_reader.h"
+#include "engine/significance/skip_masks.h"
+
+namespace tinyskip::engine {
+
+sim::MaskSet WinnerFile::masks() const {
+  sim::MaskSet masks;
+  for (const WinnerLayer& layer : layers) masks[layer.op_index] = layer.mask;
+  return masks;
+}
+
+WinnerFile read_winner_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot read the winner file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nlohmann::json document = parse_config_json(text.str(), file.string());
+  const JsonObject root = JsonValue(file.string(), document, "")
+                              .as_object({"format", "experiment", "run_id", "primary_board", "model", "model_fnv1a64",
+                                          "accuracy_loss_budget_pp", "accuracy_loss_pp", "point", "layers"});
+  if (root.required("format").as_string() != "tinyskip-winner/1")
+    root.required("format").fail("expected \"tinyskip-winner/1\": not a tinyskip winner file");
+
+  WinnerFile winner;
+  winner.file = file;
+  winner.experiment = root.required("experiment").as_string();
+  winner.run_id = root.required("run_id").as_string();
+  winner.primary_board = root.required("primary_board").as_string();
+  winner.model = root.required("model").as_string();
+  winner.model_hash = root.required("model_fnv1a64").as_string();
+  winner.accuracy_loss_budget_pp = root.required("accuracy_loss_budget_pp").as_number();
+  winner.accuracy_loss_pp = root.required("accuracy_loss_pp").as_number();
+  winner.point = root.required("point").raw();
+  for (const JsonValue& entry : root.required("layers").as_array()) {
+    const JsonObject layer = entry.as_object(
+        {"op_index", "name", "threshold", "macs", "skipped_macs", "weights", "skipped", "pair_mode", "mask"});
+    WinnerLayer w;
+    w.op_index = static_cast<int>(layer.required("op_index").as_integer(0, "an op index"));
+    w.name = layer.required("name").as_string();
+    w.threshold = layer.required("threshold").as_number();
+    w.macs = layer.required("macs").as_integer(0, "a MAC count");
+    w.skipped_macs = layer.required("skipped_macs").as_integer(0, "a MAC count");
+    const JsonValue mask = layer.required("mask");
+    const int64_t weights = layer.required("weights").as_integer(1, "a weight count");
+    try {
+      w.mask = decode_mask_rle(mask.as_string(), weights);
+    } catch (const std::exception& error) {
+      mask.fail(error.what());
+    }
+    if (w.mask.skipped_count() != layer.required("skipped").as_integer(0, "a weight count"))
+      layer.required("skipped").fail("does not match the number of weights the mask skips");
+    winner.layers.push_back(std::move(w));
+  }
+  if (winner.layers.empty()) root.required("layers").fail("no approximated layers");
+  return winner;
+}
+
+}  // namespace tinyskip::engine

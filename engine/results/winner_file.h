@@ -1,0 +1,41 @@
+// Reading a winners/<budget>.json file back (the code generator's input; the
+// format is documented in results/README.md and written by result_files.h).
+// Only what code generation needs is read, strictly: a wrong format tag, a
+// missing key or a malformed mask is a ConfigError naming the file and key.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/weight_mask.h"
+
+namespace tinyskip::engine {
+
+struct WinnerLayer {
+  int op_index = -1;
+  std::string name;
+  double threshold = 0;
+  int64_t macs = 0;
+  int64_t skipped_macs = 0;
+  sim::WeightMask mask;  // decoded, one entry per filter weight
+};
+
+struct WinnerFile {
+  std::filesystem::path file;
+  std::string experiment, run_id, primary_board;
+  std::filesystem::path model;
+  std::string model_hash;  // FNV-1a 64 hex of the model file
+  double accuracy_loss_budget_pp = 0;
+  double accuracy_loss_pp = 0;
+  nlohmann::json point;  // as written, for the manifest
+  std::vector<WinnerLayer> layers;
+
+  sim::MaskSet masks() const;
+};
+
+WinnerFile read_winner_file(const std::filesystem::path& file);
+
+}  // namespace tinyskip::engine

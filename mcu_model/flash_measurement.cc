@@ -1,0 +1,224 @@
+#include "mcu_model/flash_measurement.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "mcu_model/content_hash.h"
+#include "mcu_model/flash_cache.h"
+
+namespace tinyskip::mcu {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bumped when the meaning of an entry changes (parsing rules, key contents),
+// so that old entries stop matching.
+constexpr const char* kCacheFormat = "tinyskip flash cache v1";
+
+// `prefix` itself or `prefix.` followed by anything: ".text" and
+// ".text.conv_0", not ".textual".
+bool is_section_kind(const std::string& name, const std::string& prefix) {
+  return name == prefix || name.rfind(prefix + ".", 0) == 0;
+}
+
+std::string file_name_of(const SourceUnit& unit) {
+  const std::string& name = unit.name;
+  const bool plain = !name.empty() && name != "." && name != ".." &&
+                     std::all_of(name.begin(), name.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+                     });
+  if (!plain)
+    throw ToolchainError("source unit name '" + name +
+                         "' is not a plain file name (letters, digits, '_', '-', '.')");
+  const bool has_suffix = name.size() > 2 && name.compare(name.size() - 2, 2, ".c") == 0;
+  return has_suffix ? name : name + ".c";
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ToolchainError("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw ToolchainError("cannot write " + path.string());
+}
+
+// Every header a unit can include from the include dirs, in a fixed order:
+// which dir (its position, since -I order decides which header wins), the path
+// inside it and the content. Hashing all of them is coarser than following
+// #includes but cannot miss one.
+void add_headers(ContentHash& hash, const std::vector<fs::path>& include_dirs) {
+  for (size_t index = 0; index < include_dirs.size(); ++index) {
+    std::vector<fs::path> headers;
+    for (const auto& entry : fs::recursive_directory_iterator(include_dirs[index]))
+      if (entry.is_regular_file() && entry.path().extension() == ".h") headers.push_back(entry.path());
+    std::sort(headers.begin(), headers.end());
+    hash.add("include dir " + std::to_string(index));
+    for (const fs::path& header : headers) {
+      hash.add(fs::relative(header, include_dirs[index]).generic_string());
+      hash.add(read_file(header));
+    }
+  }
+}
+
+// A fresh directory under the system temp dir, removed with everything in it
+// when the measurement ends, also by an exception.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "tinyskip_flash_XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw ToolchainError("cannot create a temporary directory like " + pattern);
+    path_ = pattern;
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Each unit in its own subdirectory, so that equal names cannot collide and
+// the compiled file name (and so __FILE__) is the unit's own.
+SectionSizes compile_and_measure(const Toolchain& toolchain, const SourceUnit& unit, const fs::path& directory,
+                                 const std::string& opt_level, const std::vector<fs::path>& include_dirs) {
+  fs::create_directory(directory);
+  const std::string file_name = file_name_of(unit);
+  const fs::path source = directory / file_name;
+  const fs::path object = directory / (file_name.substr(0, file_name.size() - 2) + ".o");
+  write_file(source, unit.content);
+  compile_object(toolchain, source, object, opt_level, include_dirs, unit.name);
+  return parse_size_listing(list_sections(toolchain, object, unit.name), unit.name);
+}
+
+// Runs job(i) for every i in `indices` on up to `threads` workers. After a
+// failure no new job starts; the failure of the earliest job is rethrown, so
+// the error does not depend on scheduling.
+template <typename Job>
+void run_parallel(const std::vector<size_t>& indices, int threads, Job job) {
+  std::vector<std::exception_ptr> errors(indices.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (size_t k = next++; k < indices.size() && !failed; k = next++) {
+      try {
+        job(indices[k]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  const size_t count = std::min<size_t>(static_cast<size_t>(threads), indices.size());
+  std::vector<std::thread> workers;
+  try {
+    for (size_t t = 1; t < count; ++t) workers.emplace_back(worker);
+  } catch (...) {  // no thread to be had: stop the started ones, then report
+    failed = true;
+    for (std::thread& thread : workers) thread.join();
+    throw;
+  }
+  worker();
+  for (std::thread& thread : workers) thread.join();
+  for (const std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+SectionSizes parse_size_listing(const std::string& listing, const std::string& unit) {
+  SectionSizes sizes;
+  bool saw_header = false;
+  std::istringstream in(listing);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string name, size_text, address_text, extra;
+    if (!(fields >> name >> size_text >> address_text) || (fields >> extra)) continue;
+    if (name == "section") {
+      saw_header = true;
+      continue;
+    }
+    if (!saw_header || size_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int64_t size = std::stoll(size_text);
+    if (is_section_kind(name, ".text")) {
+      sizes.text += size;
+    } else if (is_section_kind(name, ".rodata") || is_section_kind(name, ".ARM.exidx") ||
+               is_section_kind(name, ".ARM.extab")) {
+      sizes.rodata += size;
+    } else if (is_section_kind(name, ".data")) {
+      sizes.data += size;
+    } else if (is_section_kind(name, ".bss")) {
+      sizes.bss += size;
+    }
+  }
+  if (!saw_header)
+    throw ToolchainError("unit '" + unit + "': no section table in the output of size -A:\n" + listing);
+  return sizes;
+}
+
+std::vector<SectionSizes> measure_flash(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                        const std::string& opt_level, const std::vector<fs::path>& include_dirs,
+                                        int threads, const fs::path& cache_dir, MeasureStats* stats) {
+  if (threads < 1) throw ToolchainError("measure_flash: threads must be >= 1, got " + std::to_string(threads));
+  check_optimisation_level(toolchain, opt_level);
+  for (const SourceUnit& unit : units) file_name_of(unit);
+  for (const fs::path& dir : include_dirs)
+    if (!fs::is_directory(dir)) throw ToolchainError("include directory " + dir.string() + " does not exist");
+
+  const FlashCache cache(cache_dir);
+  std::vector<std::string> keys(units.size());
+  std::vector<SectionSizes> sizes(units.size());
+  std::vector<size_t> to_compile;
+  if (cache.enabled()) {
+    ContentHash common;
+    common.add(kCacheFormat).add(toolchain_version(toolchain)).add(size_tool_version(toolchain));
+    for (const std::string& flag : toolchain.flags) common.add(flag);
+    common.add(opt_level);
+    add_headers(common, include_dirs);
+    for (size_t i = 0; i < units.size(); ++i) {
+      keys[i] = ContentHash(common).add(units[i].name).add(units[i].content).hex();
+      if (const std::optional<SectionSizes> hit = cache.find(keys[i])) {
+        sizes[i] = *hit;
+      } else {
+        to_compile.push_back(i);
+      }
+    }
+  } else {
+    for (size_t i = 0; i < units.size(); ++i) to_compile.push_back(i);
+  }
+
+  if (!to_compile.empty()) {
+    const TemporaryDirectory scratch;
+    run_parallel(to_compile, threads, [&](size_t i) {
+      sizes[i] = compile_and_measure(toolchain, units[i], scratch.path() / std::to_string(i), opt_level,
+                                     include_dirs);
+      cache.store(keys[i], sizes[i], units[i].name);
+    });
+  }
+  if (stats != nullptr) {
+    stats->compiled = static_cast<int>(to_compile.size());
+    stats->cache_hits = static_cast<int>(units.size() - to_compile.size());
+  }
+  return sizes;
+}
+
+}  // namespace tinyskip::mcu

@@ -1,0 +1,57 @@
+// Real flash sizes of generated C code: every translation unit is compiled
+// with the ARM cross-compiler and its object's sections are summed. Units are
+// compiled in parallel, and results are cached on disk by content, so a design
+// point whose layer code was measured before costs no compile.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mcu_model/cross_compiler.h"
+
+namespace tinyskip::mcu {
+
+// Bytes per output section kind of one object file. .text includes the
+// per-function .text.<fn> sections of -ffunction-sections (likewise for the
+// others); .bss costs RAM only.
+struct SectionSizes {
+  int64_t text = 0, rodata = 0, data = 0, bss = 0;
+  // .data is stored in flash too: its initial values are copied to RAM.
+  int64_t flash() const { return text + rodata + data; }
+  bool operator==(const SectionSizes&) const = default;
+};
+
+// One C translation unit. `name` is its file name (".c" is appended when
+// missing; letters, digits, '_', '-' and '.' only) and names it in messages.
+struct SourceUnit {
+  std::string name;
+  std::string content;
+};
+
+// What one measure_flash call did, for callers that report it (and tests).
+struct MeasureStats {
+  int compiled = 0;
+  int cache_hits = 0;
+};
+
+// Sums a `size -A -d` listing into section kinds. Sections outside the four
+// kinds (.comment, .ARM.attributes, debug info) take no target memory and are
+// ignored; .ARM.exidx/.ARM.extab unwind tables count as rodata. ToolchainError
+// naming `unit` when the listing has no section table.
+SectionSizes parse_size_listing(const std::string& listing, const std::string& unit);
+
+// Sizes of every unit, in the order given. Compiles with the toolchain's flags,
+// `opt_level` (one of toolchain.optimisation_levels) and -I for each include
+// dir, on `threads` (>= 1) workers, in a temporary directory removed
+// afterwards. With a non-empty `cache_dir`, a unit whose content, name, flags,
+// opt level, compiler version and include-dir headers (*.h, recursively) are
+// unchanged is read from the cache instead of compiled. The first failing unit
+// (in order) is reported as a ToolchainError naming it.
+std::vector<SectionSizes> measure_flash(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                        const std::string& opt_level,
+                                        const std::vector<std::filesystem::path>& include_dirs, int threads,
+                                        const std::filesystem::path& cache_dir, MeasureStats* stats = nullptr);
+
+}  // namespace tinyskip::mcu
