@@ -183,7 +183,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   MeasuredFlash measured;
   if (request.measure_flash) {
     toolchain_version = mcu::toolchain_version(mcu::load_toolchain(request.toolchain_file));
-    measured = measure(request, sources.files, config.results_dir / ".flash_cache", threads);
+    measured = measure(request, sources.files, config.flash.cache_dir_or(config.results_dir), threads);
   }
   const ManifestInputs inputs{graph,
                               winner,

@@ -249,7 +249,8 @@ FlashConfig read_flash(const std::optional<JsonValue>& value, const PathResolver
   FlashConfig flash;
   flash.toolchain = default_toolchain_file();
   if (!value) return flash;
-  const JsonObject object = value->as_object({"source", "toolchain", "opt_level"});
+  const JsonObject object = value->as_object({"source", "toolchain", "opt_level", "cache_dir"});
+  if (const auto v = object.get("cache_dir"); v && !v->is_null()) flash.cache_dir = paths.resolve(*v);
   if (const auto v = object.get("source")) {
     const std::string source = v->as_string();
     if (source == "measured") flash.source = FlashConfig::Source::kMeasured;

@@ -84,6 +84,13 @@ struct FlashConfig {
   Source source = Source::kMeasured;
   std::filesystem::path toolchain;  // absolute; default <tinyskip>/configs/mcu/arm_none_eabi_gcc.json
   std::string opt_level = "-Os";    // one of the toolchain's optimisation_levels
+  // Content-addressed compile cache, shared by runs and `tinyskip codegen`;
+  // empty: <results_dir>/.flash_cache.
+  std::filesystem::path cache_dir;
+
+  std::filesystem::path cache_dir_or(const std::filesystem::path& results_dir) const {
+    return cache_dir.empty() ? results_dir / ".flash_cache" : cache_dir;
+  }
 };
 const char* flash_source_name(FlashConfig::Source source);
 

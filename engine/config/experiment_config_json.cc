@@ -59,7 +59,9 @@ nlohmann::json to_json(const ExperimentConfig& config) {
       {"flash",
        {{"source", flash_source_name(config.flash.source)},
         {"toolchain", config.flash.toolchain.string()},
-        {"opt_level", config.flash.opt_level}}},
+        {"opt_level", config.flash.opt_level},
+        {"cache_dir", config.flash.cache_dir.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(config.flash.cache_dir.string())}}},
       {"boards", boards},
       {"primary_board", config.primary_board},
       {"winners", {{"accuracy_loss_budgets", config.winner_budgets}}},

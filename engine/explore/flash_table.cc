@@ -50,7 +50,7 @@ std::vector<int64_t> flash_of(const std::vector<mcu::SourceUnit>& units, const E
   }
   mcu::MeasureStats stats;
   const std::vector<mcu::SectionSizes> sizes = mcu::measure_flash(
-      toolchain, distinct, config.flash.opt_level, include_dirs, threads, config.results_dir / ".flash_cache", &stats);
+      toolchain, distinct, config.flash.opt_level, include_dirs, threads, config.flash.cache_dir_or(config.results_dir), &stats);
   spdlog::info("flash measured with {} at {}: {} units compiled, {} from cache", toolchain.name,
                config.flash.opt_level, stats.compiled, stats.cache_hits);
   std::vector<int64_t> bytes;

@@ -44,13 +44,7 @@ ModelCase resnet8() { return {"resnet8", test::resnet8_model(), "1", {0, 1, 2, 4
 enum class Variant { kRuntime, kUnpackedExact, kMid, kAggressive };
 
 sim::ImageSet first_images(const std::string& file, int count) {
-  const sim::ImageSet all = sim::read_cifar10_file(test::cifar10_dir() + "/" + file);
-  REQUIRE(all.size() >= count);
-  sim::ImageSet images;
-  images.source = all.source;
-  images.pixels.assign(all.pixels.begin(), all.pixels.begin() + int64_t{count} * sim::ImageSet::kPixelsPerImage);
-  images.labels.assign(all.labels.begin(), all.labels.begin() + count);
-  return images;
+  return test::first_images(test::cifar10_dir() + "/" + file, count);
 }
 
 // Masks skipping `fraction` of every layer's skip units in significance
@@ -74,25 +68,6 @@ sim::MaskSet significance_masks(const sim::Graph& graph, const ModelCase& model,
   return masks;
 }
 
-std::string driver_source(const sim::Graph& graph, const std::string& name) {
-  const std::string upper = fmt::format("MODEL_{}", name == "lenet" ? "LENET" : "RESNET8");
-  return fmt::format(
-      "#include <stdio.h>\n#include <stdlib.h>\n#include \"model_{0}.h\"\n"
-      "static {1} input[{3}_INPUT_SIZE];\nstatic {2} output[{3}_OUTPUT_SIZE];\n"
-      "int main(int argc, char **argv) {{\n"
-      "  FILE *in, *out;\n  int i, images;\n"
-      "  if (argc != 4) return 2;\n"
-      "  in = fopen(argv[1], \"rb\");\n  out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 3;\n"
-      "  images = atoi(argv[3]);\n"
-      "  for (i = 0; i < images; ++i) {{\n"
-      "    if (fread(input, sizeof input, 1, in) != 1) return 4;\n"
-      "    if (model_{0}_invoke(input, output) != 0) return 5;\n"
-      "    if (fwrite(output, sizeof output, 1, out) != 1) return 6;\n"
-      "  }}\n"
-      "  fclose(in);\n  return fclose(out) == 0 ? 0 : 7;\n}}\n",
-      name, engine::c_type_of(graph, graph.input), engine::c_type_of(graph, graph.output), upper);
-}
-
 void check_generated_model(const ModelCase& model, Variant variant) {
   const sim::Graph graph = sim::load_tflite(model.model);
   const sim::PixelScale scale = sim::PixelScale::parse(model.pixel_scale);
@@ -108,37 +83,11 @@ void check_generated_model(const ModelCase& model, Variant variant) {
 
   test::TempDir dir;
   test::write_generated(sources.files, dir.path());
-  test::write_text(dir.path() / "driver" / "driver.c", driver_source(graph, model.name));
-  const std::string cc = test::host_c_compiler();
-  const std::string flags = " -std=c99 -O1 -Wall -Wextra -pedantic -Werror -I" + test::quoted(dir.path()) + " -I" +
-                            test::quoted(dir.path() / "runtime");
-  const std::filesystem::path program = dir.path() / "model";
-  test::build_program(test::c_sources({dir.path(), dir.path() / "runtime", dir.path() / "driver"}), cc + flags, cc,
-                      program, " -lm");
-
   const sim::ImageSet images = first_images("test_batch.bin", kProofImages);
-  const int input_bytes = static_cast<int>(graph.tensor(graph.input).num_bytes());
-  std::string inputs(static_cast<size_t>(input_bytes) * kProofImages, '\0');
-  for (int i = 0; i < kProofImages; ++i)
-    sim::encode_input(graph, scale, images.image(i), sim::ImageSet::kPixelsPerImage,
-                      reinterpret_cast<uint8_t*>(inputs.data()) + int64_t{i} * input_bytes);
-  test::write_text(dir.path() / "inputs.bin", inputs);
-  const test::ShellResult ran =
-      test::run_shell(test::quoted(program) + " " + test::quoted(dir.path() / "inputs.bin") + " " +
-                      test::quoted(dir.path() / "outputs.bin") + " " + std::to_string(kProofImages));
-  INFO(ran.output);
-  REQUIRE(ran.exit_code == 0);
-  const std::string generated = test::read_text(dir.path() / "outputs.bin");
+  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale);
 
   const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images, scale);
-  const std::string expected(simulated.outputs.begin(), simulated.outputs.end());
-  REQUIRE(generated.size() == expected.size());
-  size_t first_difference = 0;
-  while (first_difference < expected.size() && generated[first_difference] == expected[first_difference])
-    ++first_difference;
-  INFO("first differing byte " << first_difference << " (image " << first_difference / simulated.bytes_per_image
-                               << ")");
-  CHECK(first_difference == expected.size());
+  test::check_same_outputs(generated, simulated);
 
   // The masks must matter, or the comparison proves nothing about skipping.
   if (!masks.empty()) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +18,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "engine/codegen/generated_file.h"
+#include "engine/codegen/model_source.h"
+#include "sim/data/cifar10.h"
+#include "sim/input_encoding.h"
+#include "sim/simulator.h"
 #include "tests/test_files.h"
 
 namespace tinyskip::test {
@@ -110,6 +117,80 @@ inline void build_program(const std::vector<std::filesystem::path>& sources, con
   const ShellResult linked = run_shell(link);
   INFO(link << "\n" << linked.output);
   REQUIRE(linked.exit_code == 0);
+}
+
+// The first `count` images of a CIFAR-10 file.
+inline sim::ImageSet first_images(const std::string& file, int count) {
+  const sim::ImageSet all = sim::read_cifar10_file(file);
+  REQUIRE(all.size() >= count);
+  sim::ImageSet images;
+  images.source = all.source;
+  images.pixels.assign(all.pixels.begin(), all.pixels.begin() + int64_t{count} * sim::ImageSet::kPixelsPerImage);
+  images.labels.assign(all.labels.begin(), all.labels.begin() + count);
+  return images;
+}
+
+// Compiles the generated model in `dir` (model_<name>.c, its op files and
+// runtime/) with the host C compiler and a driver that feeds it every image,
+// encoded as the simulator encodes it; returns the output tensors back to back.
+inline std::string run_generated_model_on_host(const std::filesystem::path& dir, const sim::Graph& graph,
+                                               const std::string& name, const sim::ImageSet& images,
+                                               const sim::PixelScale& scale) {
+  std::string upper = "MODEL_" + name;
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  write_text(dir / "host_driver" / "driver.c",
+             fmt::format("#include <stdio.h>\n#include <stdlib.h>\n#include \"model_{0}.h\"\n"
+                         "static {1} input[{3}_INPUT_SIZE];\nstatic {2} output[{3}_OUTPUT_SIZE];\n"
+                         "int main(int argc, char **argv) {{\n"
+                         "  FILE *in, *out;\n  int i, images;\n"
+                         "  if (argc != 4) return 2;\n"
+                         "  in = fopen(argv[1], \"rb\");\n  out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 3;\n"
+                         "  images = atoi(argv[3]);\n"
+                         "  for (i = 0; i < images; ++i) {{\n"
+                         "    if (fread(input, sizeof input, 1, in) != 1) return 4;\n"
+                         "    if (model_{0}_invoke(input, output) != 0) return 5;\n"
+                         "    if (fwrite(output, sizeof output, 1, out) != 1) return 6;\n"
+                         "  }}\n"
+                         "  fclose(in);\n  return fclose(out) == 0 ? 0 : 7;\n}}\n",
+                         name, engine::c_type_of(graph, graph.input), engine::c_type_of(graph, graph.output), upper));
+  const std::string cc = host_c_compiler();
+  std::string flags = " -std=c99 -O1 -Wall -Wextra -pedantic -Werror -I";
+  flags += quoted(dir);
+  flags += " -I";
+  flags += quoted(dir / "runtime");
+  const std::filesystem::path program = dir / "host_driver" / "model";
+  build_program(c_sources({dir, dir / "runtime", dir / "host_driver"}), cc + flags, cc, program, " -lm");
+
+  const int input_bytes = static_cast<int>(graph.tensor(graph.input).num_bytes());
+  std::string inputs(static_cast<size_t>(input_bytes) * static_cast<size_t>(images.size()), '\0');
+  for (int i = 0; i < images.size(); ++i)
+    sim::encode_input(graph, scale, images.image(i), sim::ImageSet::kPixelsPerImage,
+                      reinterpret_cast<uint8_t*>(inputs.data()) + int64_t{i} * input_bytes);
+  write_text(dir / "host_driver" / "inputs.bin", inputs);
+  std::string command = quoted(program);
+  for (const char* file : {"inputs.bin", "outputs.bin"}) {
+    command += ' ';
+    command += quoted(dir / "host_driver" / file);
+  }
+  command += ' ';
+  command += std::to_string(images.size());
+  const ShellResult ran = run_shell(command);
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  return read_text(dir / "host_driver" / "outputs.bin");
+}
+
+// Byte-for-byte equality of generated outputs and the simulator's, reporting
+// the first differing byte and its image.
+inline void check_same_outputs(const std::string& generated, const sim::RunOutput& simulated) {
+  const std::string expected(simulated.outputs.begin(), simulated.outputs.end());
+  REQUIRE(generated.size() == expected.size());
+  size_t first_difference = 0;
+  while (first_difference < expected.size() && generated[first_difference] == expected[first_difference])
+    ++first_difference;
+  INFO("first differing byte " << first_difference << " (image "
+                               << first_difference / static_cast<size_t>(simulated.bytes_per_image) << ")");
+  CHECK(first_difference == expected.size());
 }
 
 }  // namespace tinyskip::test

@@ -1,0 +1,169 @@
+// End-to-end proof of issue 4 as a user runs it: `tinyskip run` explores a
+// small design space with flash measured by the cross-compiler, then
+// `tinyskip codegen <run>/winners/<budget>.json --out DIR` generates the C
+// code of the winner, and
+//   - host: the generated sources, compiled with the host C compiler, give
+//     byte-identical outputs to the simulator (same masks) on the first 1,000
+//     CIFAR-10 test images;
+//   - Cortex-M4: the same sources cross-compile at -Os and -O2 (sizes per
+//     layer in the manifest), the bare-metal check program links for the
+//     512 KB / 96 KB part, and run in the instruction-level emulator it
+//     reproduces the simulator's output for its embedded image;
+//   - the flash the exploration optimised for the point is exactly the
+//     manifest's measured total at the same optimisation level.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/results/winner_file.h"
+#include "mcu_model/arm_emulator.h"
+#include "mcu_model/subprocess.h"
+#include "sim/simulator.h"
+#include "sim/tflite_import.h"
+#include "tests/engine/cli_test_support.h"
+#include "tests/engine/codegen_test_support.h"
+#include "tests/shared_paths.h"
+
+namespace tinyskip {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kProofImages = 1000;
+
+// One compile cache for every test run of this build: the first run compiles,
+// later ones (and the other test cases) reuse identical units.
+std::string flash_cache_dir() { return std::string(TINYSKIP_BINARY_DIR) + "/test_flash_cache"; }
+
+fs::path write_experiment(const fs::path& dir, const std::string& name, const std::string& model,
+                          const std::string& pixel_scale, const std::string& layers) {
+  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
+  const fs::path config = dir / "config.json";
+  test::write_text(config, "{\n"
+                           "  \"name\": \"" + name + "\",\n"
+                           "  \"model\": \"" + model + "\",\n"
+                           "  \"pixel_scale\": \"" + pixel_scale + "\",\n"
+                           "  \"data_dir\": \"" + test::cifar10_dir() + "\",\n"
+                           "  \"splits\": {\"calibration\": {\"files\": [\"data_batch_1.bin\"], \"begin\": 0, \"end\": 100},\n"
+                           "             \"search\": {\"files\": [\"test_batch.bin\"], \"begin\": 0, \"end\": 300},\n"
+                           "             \"report\": {\"files\": [\"test_batch.bin\"], \"begin\": 5000, \"end\": 5300}},\n"
+                           "  \"approximate\": {\"layers\": " + layers + ", \"thresholds\": {\"values\": [0, 0.01, 0.05]}},\n"
+                           "  \"search\": {\"algorithm\": \"grid\"},\n"
+                           "  \"flash\": {\"source\": \"measured\", \"opt_level\": \"-Os\", \"cache_dir\": \"" +
+                               flash_cache_dir() + "\"},\n"
+                           "  \"boards\": [\"" + mcu + "nucleo_f401re.json\"],\n"
+                           "  \"winners\": {\"accuracy_loss_budgets\": [100]},\n"
+                           "  \"results_dir\": \"results\"\n}\n");
+  return config;
+}
+
+nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(test::read_text(path)); }
+
+// The primary board's flash_bytes of the points.csv row for `key` (last row wins).
+int64_t flash_in_points_csv(const fs::path& run, const std::string& key) {
+  std::istringstream rows(test::read_text(run / "points.csv"));
+  std::string header, line, value;
+  std::getline(rows, header);
+  std::vector<std::string> columns;
+  std::istringstream header_stream(header);
+  while (std::getline(header_stream, value, ',')) columns.push_back(value);
+  const auto column = std::find(columns.begin(), columns.end(), "nucleo_f401re_flash_bytes") - columns.begin();
+  REQUIRE(column < static_cast<long>(columns.size()));
+  int64_t flash = -1;
+  while (std::getline(rows, line)) {
+    std::vector<std::string> cells;
+    std::istringstream cell_stream(line);
+    while (std::getline(cell_stream, value, ',')) cells.push_back(value);
+    if (!cells.empty() && cells[0] == key) flash = std::stoll(cells.at(static_cast<size_t>(column)));
+  }
+  return flash;
+}
+
+void check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
+                              const std::string& layers) {
+  test::TempDir dir;
+  const fs::path config = write_experiment(dir.path(), name, model, pixel_scale, layers);
+  const auto explored = test::run_cli("run " + test::quoted(config) + " --run-id e2e");
+  INFO(explored.output);
+  REQUIRE(explored.exit_code == 0);
+  const fs::path run = dir.path() / "results" / name / "e2e";
+  // Budget 100 points: the fastest front point, i.e. the most aggressive one.
+  const fs::path winner_file = run / "winners" / "100.json";
+  REQUIRE(fs::exists(winner_file));
+
+  const fs::path out = dir.path() / "generated";
+  const auto generated = test::run_cli("codegen " + test::quoted(winner_file) + " --out " + test::quoted(out) +
+                                       " --opt -Os --opt -O2");
+  INFO(generated.output);
+  REQUIRE(generated.exit_code == 0);
+  const nlohmann::json manifest = read_json(out / "manifest.json");
+  const engine::WinnerFile winner = engine::read_winner_file(winner_file);
+  const sim::Graph graph = sim::load_tflite(model);
+
+  {  // the manifest describes every layer and the measured flash
+    CHECK(manifest["format"] == "tinyskip-codegen/1");
+    REQUIRE(manifest["layers"].size() == graph.ops.size());
+    int64_t per_file_total = 0;
+    for (const auto& layer : manifest["layers"]) {
+      CHECK(fs::exists(out / layer["file"].get<std::string>()));
+      for (const char* level : {"-Os", "-O2"}) CHECK(layer["measured"][level]["flash"].get<int64_t>() > 0);
+      per_file_total += layer["measured"]["-Os"]["flash"].get<int64_t>();
+    }
+    for (const engine::WinnerLayer& w : winner.layers) {
+      const auto& layer = manifest["layers"][static_cast<size_t>(w.op_index)];
+      CHECK(layer["kernel"] == "unpacked");
+      CHECK(layer["skipped_weights"].get<int64_t>() == w.mask.skipped_count());
+      CHECK(layer["skipped_macs"].get<int64_t>() == w.skipped_macs);
+      // The kernel issues one MAC per use of every effective weight: non-zero
+      // and not skipped (zero weights emit nothing even in the exact kernel).
+      const sim::Op& op = graph.ops[static_cast<size_t>(w.op_index)];
+      const auto weights = graph.input_of(op, 1).values<int8_t>();
+      int64_t effective = 0;
+      for (size_t i = 0; i < weights.size(); ++i) effective += weights[i] != 0 && w.mask.skip[i] == 0;
+      const int64_t uses_per_weight = w.macs / static_cast<int64_t>(weights.size());
+      CHECK(layer["kept_macs"].get<int64_t>() == effective * uses_per_weight);
+    }
+    const auto& measured = manifest["flash"]["measured"]["-Os"];
+    CHECK(measured["total_bytes"].get<int64_t>() == measured["model_bytes"].get<int64_t>() +
+                                                       measured["runtime_bytes"].get<int64_t>());
+    CHECK(per_file_total < measured["model_bytes"].get<int64_t>());  // plus model_<name>.c
+    // The exploration scored the point with exactly the flash the generated code has.
+    CHECK(flash_in_points_csv(run, winner.point["key"].get<std::string>()) == measured["total_bytes"].get<int64_t>());
+  }
+
+  {  // host: byte-identical to the simulator on 1000 test images
+    const sim::PixelScale scale = sim::PixelScale::parse(pixel_scale);
+    const sim::ImageSet images = test::first_images(test::cifar10_dir() + "/test_batch.bin", kProofImages);
+    const std::string outputs =
+        test::run_generated_model_on_host(out, graph, manifest["model_name"].get<std::string>(), images, scale);
+    test::check_same_outputs(outputs, sim::Simulator(graph, winner.masks()).run(images, scale));
+  }
+
+  {  // Cortex-M4: links for the 512 KB / 96 KB part and computes the expected output in the emulator
+    const mcu::ProcessResult make =
+        mcu::run_process({"make", "-j2", "-C", (out / "cortex_m4").string(), "OPT=-Os"});
+    INFO(make.out << make.err);
+    REQUIRE(make.exit_code == 0);
+    const fs::path elf = out / "cortex_m4" / "build" /
+                         ("model_" + manifest["model_name"].get<std::string>() + "_nucleo_f401re.elf");
+    mcu::ArmEmulator emulator(mcu::read_elf32_arm(elf));
+    const mcu::EmulatorRun ran = emulator.run_from_reset("tinyskip_done", 2'000'000'000ull);
+    REQUIRE(ran.reached_stop);
+    CHECK(emulator.read_i32("tinyskip_result") == 0);
+    CHECK(ran.instructions > static_cast<uint64_t>(manifest["kept_macs"].get<int64_t>() / 4));
+  }
+}
+
+TEST_CASE("tinyskip codegen: a LeNet winner is bit-exact on the host, links and runs on Cortex-M4", "[codegen]") {
+  check_codegen_end_to_end("lenet_codegen", test::lenet_model(), "1/255", "[\"conv2\", \"conv3\"]");
+}
+
+TEST_CASE("tinyskip codegen: a ResNet-8 winner is bit-exact on the host, links and runs on Cortex-M4", "[codegen]") {
+  check_codegen_end_to_end("resnet8_codegen", test::resnet8_model(), "1", "[\"conv2\", \"conv5\"]");
+}
+
+}  // namespace
+}  // namespace tinyskip
