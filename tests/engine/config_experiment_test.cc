@@ -351,3 +351,37 @@ TEST_CASE("to_json gives the resolved config, which loads back to the same confi
   changed["search"]["budget"] = 51;
   CHECK(tinyskip::engine::config_hash(layout.load(changed)) != tinyskip::engine::config_hash(config));
 }
+
+TEST_CASE("the flash section: measured by default with the shipped toolchain, estimated on request") {
+  const ExperimentLayout layout;
+  json config = ExperimentLayout::minimal_config();
+  const ExperimentConfig defaults = layout.load(config);
+  CHECK(defaults.flash.source == tinyskip::engine::FlashConfig::Source::kMeasured);
+  CHECK(defaults.flash.opt_level == "-Os");
+  CHECK(defaults.flash.toolchain == std::filesystem::path(TINYSKIP_SOURCE_DIR) / "configs/mcu/arm_none_eabi_gcc.json");
+  CHECK(defaults.flash.cache_dir_or(defaults.results_dir) == defaults.results_dir / ".flash_cache");
+
+  config["flash"] = {{"source", "estimated"}, {"toolchain", "mcu/nucleo_f401re.json"}, {"opt_level", "-O2"},
+                     {"cache_dir", "../cache"}};
+  const ExperimentConfig custom = layout.load(config);
+  CHECK(custom.flash.source == tinyskip::engine::FlashConfig::Source::kEstimated);
+  CHECK(custom.flash.toolchain == layout.root() / "configs/mcu/nucleo_f401re.json");
+  CHECK(custom.flash.opt_level == "-O2");
+  CHECK(custom.flash.cache_dir_or(custom.results_dir) == layout.root() / "cache");
+  // The resolved form in run.json loads back to the same settings.
+  CHECK(tinyskip::engine::to_json(custom)["flash"]["source"] == "estimated");
+}
+
+TEST_CASE("config errors: the flash section names the bad key") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  config["flash"] = {{"source", "guessed"}};
+  CHECK(layout.error_of(config) == file + ": flash.source: expected \"measured\" or \"estimated\", got \"guessed\"");
+  config["flash"] = {{"opt_level", "fast"}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": flash.opt_level: expected an optimisation flag"));
+  config["flash"] = {{"toolchain", "mcu/missing.json"}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": flash.toolchain:"));
+  config["flash"] = {{"compiler", "gcc"}};
+  CHECK_THAT(layout.error_of(config), Contains("flash.compiler"));
+}

@@ -1,0 +1,119 @@
+// `tinyskip codegen` on bad input: every failure is a clear message naming the
+// file or option at fault and exit status 1, never a crash or a half-written
+// output passed off as complete.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/results/hashing.h"
+#include "engine/significance/skip_masks.h"
+#include "tests/engine/cli_test_support.h"
+#include "tests/engine/codegen_test_support.h"
+#include "tests/shared_paths.h"
+
+namespace tinyskip {
+namespace {
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+// <dir>/run/run.json (a real config) and <dir>/run/winners/0.json: LeNet
+// with conv2 (op 3, 18432 weights) approximated by skipping its first 100
+// weights; `model_hash` as given.
+fs::path write_run(const fs::path& dir, const std::string& model_hash) {
+  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
+  const nlohmann::json config = {{"name", "lenet_errors"},
+                                 {"model", test::lenet_model()},
+                                 {"pixel_scale", "1/255"},
+                                 {"data_dir", test::cifar10_dir()},
+                                 {"approximate", {{"layers", {"conv2"}}, {"thresholds", {{"values", {0, 0.01}}}}}},
+                                 {"boards", {mcu + "nucleo_f401re.json"}},
+                                 {"results_dir", (dir / "results").string()}};
+  test::write_text(dir / "run" / "run.json", nlohmann::json{{"config", config}}.dump(2));
+  sim::WeightMask mask;
+  mask.skip.assign(18432, 0);
+  for (int i = 0; i < 100; ++i) mask.skip[static_cast<size_t>(i)] = 1;
+  const nlohmann::json layer = {{"op_index", 3}, {"name", "conv2"}, {"threshold", 0.01}, {"macs", 3115008},
+                                {"skipped_macs", 16900}, {"weights", 18432}, {"skipped", 100},
+                                {"pair_mode", true}, {"mask", engine::encode_mask_rle(mask)}};
+  const nlohmann::json winner = {{"format", "tinyskip-winner/1"}, {"experiment", "lenet_errors"},
+                                 {"run_id", "run"}, {"primary_board", "nucleo_f401re"},
+                                 {"model", test::lenet_model()}, {"model_fnv1a64", model_hash},
+                                 {"accuracy_loss_budget_pp", 0}, {"accuracy_loss_pp", 0},
+                                 {"point", {{"key", "1"}}}, {"layers", {layer}}};
+  const fs::path file = dir / "run" / "winners" / "0.json";
+  test::write_text(file, winner.dump(2));
+  return file;
+}
+
+std::string real_hash() { return engine::fnv1a_hex_of_file(test::lenet_model()); }
+
+test::CommandResult codegen(const fs::path& winner, const fs::path& out, const std::string& extra = "") {
+  return test::run_cli("codegen " + test::quoted(winner) + " --out " + test::quoted(out) + " --no-flash" + extra);
+}
+
+TEST_CASE("tinyskip codegen errors: a file that is not a winner file is named", "[codegen]") {
+  test::TempDir dir;
+  const fs::path broken = dir.path() / "broken.json";
+  test::write_text(broken, "{\"format\": \"tinyskip-winner/1\",");
+  auto result = codegen(broken, dir.path() / "out");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains(broken.string()));
+  CHECK_FALSE(fs::exists(dir.path() / "out"));
+
+  test::write_text(broken, "{\"format\": \"tinyskip-pareto/1\"}");
+  result = codegen(broken, dir.path() / "out");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("format") && Contains("not a tinyskip winner file"));
+
+  result = codegen(dir.path() / "missing.json", dir.path() / "out");
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.output, Contains("missing.json"));
+}
+
+TEST_CASE("tinyskip codegen errors: a winner without its run record, or whose model changed", "[codegen]") {
+  test::TempDir dir;
+  const fs::path winner = write_run(dir.path(), "0123456789abcdef");
+  auto result = codegen(winner, dir.path() / "out");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("model file changed since the run") && Contains("0123456789abcdef"));
+
+  fs::remove(dir.path() / "run" / "run.json");
+  result = codegen(winner, dir.path() / "out");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("run.json") && Contains("cannot read"));
+}
+
+TEST_CASE("tinyskip codegen: refuses a foreign non-empty directory, replaces its own earlier output", "[codegen]") {
+  test::TempDir dir;
+  const fs::path winner = write_run(dir.path(), real_hash());
+  const fs::path out = dir.path() / "out";
+  test::write_text(out / "notes.txt", "mine");
+  auto result = codegen(winner, out);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--force"));
+  CHECK(test::read_text(out / "notes.txt") == "mine");
+
+  const fs::path fresh = dir.path() / "fresh";
+  result = codegen(winner, fresh);
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json manifest = nlohmann::json::parse(test::read_text(fresh / "manifest.json"));
+  CHECK(manifest["flash"]["measured"].empty());  // --no-flash
+  CHECK(manifest["layers"][3]["kernel"] == "unpacked");
+  CHECK(manifest["layers"][3]["skipped_weights"] == 100);
+  CHECK(manifest["layers"][1]["kernel"] == "runtime");
+  // An earlier output is recognised by its manifest and replaced; a stale
+  // file it listed disappears, the user's own files stay.
+  test::write_text(fresh / "user.txt", "kept");
+  result = codegen(winner, fresh, " --name renamed");
+  REQUIRE(result.exit_code == 0);
+  CHECK_FALSE(fs::exists(fresh / "model_lenet_errors.c"));
+  CHECK(fs::exists(fresh / "model_renamed.c"));
+  CHECK(fs::exists(fresh / "user.txt"));
+}
+
+}  // namespace
+}  // namespace tinyskip
