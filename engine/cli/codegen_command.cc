@@ -10,6 +10,7 @@ namespace tinyskip::cli {
 Command add_codegen_command(CLI::App& app) {
   auto request = std::make_shared<engine::CodegenRequest>();
   auto no_flash = std::make_shared<bool>(false);
+  auto variant = std::make_shared<std::string>("winner");
   CLI::App* codegen = app.add_subcommand(
       "codegen", "Generate the C code of a winning config (model, bare-metal check program, manifest)");
   codegen->add_option("winner", request->winner_file, "results/<experiment>/<run>/winners/<budget>.json")
@@ -18,13 +19,19 @@ Command add_codegen_command(CLI::App& app) {
   codegen->add_option("--out", request->out_dir, "Output directory (created; an earlier codegen output is replaced)")
       ->required();
   codegen->add_option("--name", request->model_name, "C name of the model (default: the experiment name)");
+  codegen->add_option("--variant", *variant,
+                      "winner: as the winner; unpacked: its layers unpacked, nothing skipped; exact: runtime "
+                      "kernels only (the CMSIS-NN baseline)")
+      ->check(CLI::IsMember({"winner", "unpacked", "exact"}))
+      ->capture_default_str();
   codegen->add_option("--opt", request->opt_levels, "Optimisation levels to measure flash at")
       ->capture_default_str();
   codegen->add_flag("--no-flash", *no_flash, "Do not cross-compile to measure flash (no arm-none-eabi-gcc needed)");
   codegen->add_flag("--force", request->force, "Write into a non-empty directory that is not a codegen output");
   codegen->add_option("--threads", request->threads, "Compiler processes (0: all cores)");
-  return [request, no_flash] {
+  return [request, no_flash, variant] {
     request->measure_flash = !*no_flash;
+    request->variant = engine::parse_codegen_variant(*variant);
     const engine::CodegenResult result = engine::run_codegen(*request);
     fmt::print("model_{}: {} files in {}\n", result.model_name, result.files, request->out_dir.string());
     fmt::print("flash: estimated {} bytes", result.estimated_flash_bytes);

@@ -121,6 +121,22 @@ MeasuredFlash measure(const CodegenRequest& request,
 
 }  // namespace
 
+CodegenVariant parse_codegen_variant(const std::string& name) {
+  if (name == "winner") return CodegenVariant::kWinner;
+  if (name == "unpacked") return CodegenVariant::kUnpacked;
+  if (name == "exact") return CodegenVariant::kExact;
+  throw CodegenError("unknown variant '" + name + "': expected winner, unpacked or exact");
+}
+
+const char* codegen_variant_name(CodegenVariant variant) {
+  switch (variant) {
+    case CodegenVariant::kWinner: return "winner";
+    case CodegenVariant::kUnpacked: return "unpacked";
+    case CodegenVariant::kExact: return "exact";
+  }
+  return "winner";
+}
+
 CodegenResult run_codegen(const CodegenRequest& original) {
   CodegenRequest request = original;
   if (request.template_dir.empty()) request.template_dir = default_template_dir();
@@ -134,12 +150,12 @@ CodegenResult run_codegen(const CodegenRequest& original) {
     throw CodegenError(fmt::format("{}: the model file changed since the run (FNV-1a {} now, {} in {})",
                                    winner.model.string(), hash, winner.model_hash, winner.file.string()));
   const sim::Graph graph = sim::load_tflite(winner.model.string());
-  const sim::MaskSet masks = winner.masks();
+  const sim::MaskSet masks = request.variant == CodegenVariant::kWinner ? winner.masks() : sim::MaskSet{};
 
   ModelCodegenOptions options;
   options.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
   for (const WinnerLayer& layer : winner.layers)
-    if (layer.op_index < static_cast<int>(graph.ops.size()) &&
+    if (request.variant != CodegenVariant::kExact && layer.op_index < static_cast<int>(graph.ops.size()) &&
         graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
       options.unpacked_ops.insert(layer.op_index);
   options.template_dir = request.template_dir;
@@ -185,7 +201,8 @@ CodegenResult run_codegen(const CodegenRequest& original) {
     toolchain_version = mcu::toolchain_version(mcu::load_toolchain(request.toolchain_file));
     measured = measure(request, sources.files, config.flash.cache_dir_or(config.results_dir), threads);
   }
-  const ManifestInputs inputs{graph,
+  const ManifestInputs inputs{codegen_variant_name(request.variant),
+                              graph,
                               winner,
                               board,
                               sources,

@@ -13,10 +13,22 @@
 
 namespace tinyskip::engine {
 
+// What to generate from the winner: the winner itself, or one of the two
+// references it is compared with (same model, same output layout).
+enum class CodegenVariant {
+  kWinner,    // approximated layers unpacked with the winner's skip masks
+  kUnpacked,  // the same layers unpacked, nothing skipped
+  kExact,     // no unpacking: runtime (CMSIS-NN algorithm) kernels everywhere
+};
+// "winner", "unpacked", "exact"; anything else throws CodegenError.
+CodegenVariant parse_codegen_variant(const std::string& name);
+const char* codegen_variant_name(CodegenVariant variant);
+
 struct CodegenRequest {
   std::filesystem::path winner_file;
   std::filesystem::path out_dir;
   std::string model_name;  // C identifier; empty: derived from the experiment name
+  CodegenVariant variant = CodegenVariant::kWinner;
   bool measure_flash = true;
   std::vector<std::string> opt_levels = {"-Os", "-O2"};
   bool force = false;  // write into a non-empty directory that is not an earlier codegen output

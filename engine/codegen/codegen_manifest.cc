@@ -37,7 +37,7 @@ int64_t constant_bytes(const sim::Graph& graph, const sim::Op& op) {
 
 nlohmann::ordered_json layer_json(const ManifestInputs& in, const sim::Op& op, const GeneratedFile& file) {
   const mcu::LayerEstimate& estimate = in.estimate.layers.at(static_cast<size_t>(op.index));
-  const WinnerLayer* approximated = winner_layer(in.winner, op.index);
+  const WinnerLayer* approximated = in.variant == "winner" ? winner_layer(in.winner, op.index) : nullptr;
   const bool unpacked = in.sources.unpacked_ops.count(op.index) != 0;
   nlohmann::ordered_json layer = {{"op_index", op.index},
                                   {"op", sim::op_type_name(op.type)},
@@ -109,6 +109,7 @@ nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
         {"accuracy_loss_budget_pp", in.winner.accuracy_loss_budget_pp},
         {"accuracy_loss_pp", in.winner.accuracy_loss_pp},
         {"point", in.winner.point}}},
+      {"variant", in.variant},
       {"model_name", in.model_name},
       {"entry_point", fmt::format("int model_{}_invoke(const {} *input, {} *output)", in.model_name,
                                   c_type_of(in.graph, in.graph.input), c_type_of(in.graph, in.graph.output))},

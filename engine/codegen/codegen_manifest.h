@@ -29,6 +29,7 @@ inline constexpr const char* kCodegenManifestFormat = "tinyskip-codegen/1";
 using MeasuredFlash = std::map<std::string, std::map<std::string, mcu::SectionSizes>>;
 
 struct ManifestInputs {
+  std::string variant;  // "winner", "unpacked" or "exact" (codegen_job.h)
   const sim::Graph& graph;
   const WinnerFile& winner;
   const mcu::BoardProfile& board;

@@ -20,7 +20,6 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/results/winner_file.h"
-#include "mcu_model/arm_emulator.h"
 #include "mcu_model/subprocess.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
@@ -149,11 +148,10 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     REQUIRE(make.exit_code == 0);
     const fs::path elf = out / "cortex_m4" / "build" /
                          ("model_" + manifest["model_name"].get<std::string>() + "_nucleo_f401re.elf");
-    mcu::ArmEmulator emulator(mcu::read_elf32_arm(elf));
-    const mcu::EmulatorRun ran = emulator.run_from_reset("tinyskip_done", 2'000'000'000ull);
-    REQUIRE(ran.reached_stop);
-    CHECK(emulator.read_i32("tinyskip_result") == 0);
-    CHECK(ran.instructions > static_cast<uint64_t>(manifest["kept_macs"].get<int64_t>() / 4));
+    const auto emulated = test::run_cli("emulate " + test::quoted(elf));
+    INFO(emulated.output);
+    CHECK(emulated.exit_code == 0);
+    CHECK_THAT(emulated.output, Catch::Matchers::Contains("output matches the simulator"));
   }
 }
 

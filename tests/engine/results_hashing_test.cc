@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/results/hashing.h"
+#include "sim/support/fnv1a.h"
 #include "tests/engine/results_test_support.h"
 
 using tinyskip::engine::fnv1a_hex;
@@ -31,4 +32,17 @@ TEST_CASE("FNV-1a 64 continues across chunks and over files") {
   tinyskip::results_test::write_text(dir.path() / "big.bin", big);
   CHECK(tinyskip::engine::fnv1a_hex_of_file(dir.path() / "big.bin") == fnv1a_hex(big));
   CHECK_THROWS_AS(tinyskip::engine::fnv1a_hex_of_file(dir.path() / "missing.bin"), std::runtime_error);
+}
+
+TEST_CASE("FNV-1a 64 content hash prefixes every field with its length", "[results]") {
+  using tinyskip::support::ContentHash;
+  // Field by field: "<length>:<bytes>", hashed as one stream.
+  CHECK(ContentHash().hex() == "cbf29ce484222325");
+  CHECK(ContentHash().add("ab").add("c").hex() == fnv1a_hex(std::string_view("2:ab1:c")));
+  CHECK(ContentHash().add("a").add("bc").hex() == fnv1a_hex(std::string_view("1:a2:bc")));
+  CHECK(ContentHash().add("ab").add("c").hex() != ContentHash().add("a").add("bc").hex());
+  // A copy continues from the state it was copied at.
+  ContentHash common;
+  common.add("x");
+  CHECK(ContentHash(common).add("y").hex() == ContentHash().add("x").add("y").hex());
 }

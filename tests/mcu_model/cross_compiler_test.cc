@@ -57,22 +57,31 @@ TEST_CASE("cross compiler: shipped toolchain file carries the Cortex-M4 flags", 
 
 TEST_CASE("cross compiler: a bad toolchain file names the file and the key", "[flash]") {
   const fs::path dir = testing::scratch_dir();
-  const std::string complete = R"("name": "t", "gcc": "g", "size": "s", "flags": "-mthumb")";
+  const std::string complete = R"("name": "t", "gcc": "g", "size": "s", "flags": ["-mthumb"])";
   testing::write_text(dir / "missing.json", "{" + complete + "}");
   CHECK_THROWS_WITH(load_toolchain(dir / "missing.json"),
                     Contains("missing.json") && Contains("'optimisation_levels': missing"));
-  testing::write_text(dir / "unknown.json", "{" + complete + R"(, "optimisation_levels": "-Os", "cflags": "")" + "}");
+  testing::write_text(dir / "unknown.json", "{" + complete + R"(, "optimisation_levels": ["-Os"], "cflags": "")" + "}");
   CHECK_THROWS_WITH(load_toolchain(dir / "unknown.json"), Contains("'cflags': unknown key"));
-  testing::write_text(dir / "level.json", "{" + complete + R"(, "optimisation_levels": "-Os fast")" + "}");
+  testing::write_text(dir / "level.json", "{" + complete + R"(, "optimisation_levels": ["-Os", "fast"])" + "}");
   CHECK_THROWS_WITH(load_toolchain(dir / "level.json"),
                     Contains("'optimisation_levels'") && Contains("'fast' is not a -O option"));
   CHECK_THROWS_AS(load_toolchain(dir / "absent.json"), ProfileError);
+  // Lists are JSON arrays of strings; a bad element is named by its index.
+  testing::write_text(dir / "words.json", "{" + complete + R"(, "optimisation_levels": "-O2 -Os")" + "}");
+  CHECK_THROWS_WITH(load_toolchain(dir / "words.json"),
+                    Contains("'optimisation_levels': expected an array of strings, got \"-O2 -Os\""));
+  testing::write_text(dir / "element.json", "{" + complete + R"(, "optimisation_levels": ["-Os", 2])" + "}");
+  CHECK_THROWS_WITH(load_toolchain(dir / "element.json"),
+                    Contains("element.json: key 'optimisation_levels[1]': expected a string, got 2"));
+  testing::write_text(dir / "empty.json", "{" + complete + R"(, "optimisation_levels": [])" + "}");
+  CHECK_THROWS_WITH(load_toolchain(dir / "empty.json"), Contains("'optimisation_levels': must name at least one level"));
 }
 
 TEST_CASE("cross compiler: a missing compiler is a clear error", "[flash]") {
   const fs::path dir = testing::scratch_dir();
   testing::write_text(dir / "toolchain.json", R"({"name": "t", "gcc": "bin/no-such-gcc", "size": "arm-none-eabi-size",
-    "flags": "-mthumb", "optimisation_levels": "-Os"})");
+    "flags": ["-mthumb"], "optimisation_levels": ["-Os"]})");
   const Toolchain toolchain = load_toolchain(dir / "toolchain.json");
   // Relative paths with a '/' are resolved against the toolchain file.
   CHECK(toolchain.gcc == (dir / "bin/no-such-gcc").string());
