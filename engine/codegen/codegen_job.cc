@@ -194,7 +194,14 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   write_files(all, request.out_dir);
 
   sim::MaskSet unpacked;
-  for (int op : options.unpacked_ops) unpacked[op] = masks.count(op) ? masks.at(op) : sim::WeightMask{};
+  for (int op : options.unpacked_ops) {
+    if (masks.count(op)) {
+      unpacked[op] = masks.at(op);
+    } else {  // unpacked, nothing skipped: the cost model wants one entry per weight
+      const sim::Op& unpacked_op = graph.ops[static_cast<size_t>(op)];
+      unpacked[op].skip.assign(static_cast<size_t>(graph.input_of(unpacked_op, 1).num_elements()), 0);
+    }
+  }
   std::string toolchain_version;
   MeasuredFlash measured;
   if (request.measure_flash) {

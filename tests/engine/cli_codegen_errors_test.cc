@@ -86,6 +86,24 @@ TEST_CASE("tinyskip codegen errors: a winner without its run record, or whose mo
   CHECK_THAT(result.output, Contains("run.json") && Contains("cannot read"));
 }
 
+TEST_CASE("tinyskip codegen: the exact and unpacked variants drop the skipping, and unpacking", "[codegen]") {
+  test::TempDir dir;
+  const fs::path winner = write_run(dir.path(), real_hash());
+  for (const std::string variant : {"exact", "unpacked"}) {
+    const auto result = codegen(winner, dir.path() / variant, " --variant " + variant);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    const nlohmann::json manifest = nlohmann::json::parse(test::read_text(dir.path() / variant / "manifest.json"));
+    CHECK(manifest["variant"] == variant);
+    CHECK(manifest["layers"][3]["kernel"] == (variant == "exact" ? "runtime" : "unpacked"));
+    CHECK(manifest["layers"][3]["skipped_weights"] == 0);
+    CHECK(manifest["kept_macs"].get<int64_t>() <= manifest["macs"].get<int64_t>());
+  }
+  const auto bad = codegen(winner, dir.path() / "bad", " --variant fastest");
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.output, Contains("--variant"));
+}
+
 TEST_CASE("tinyskip codegen: refuses a foreign non-empty directory, replaces its own earlier output", "[codegen]") {
   test::TempDir dir;
   const fs::path winner = write_run(dir.path(), real_hash());
