@@ -74,26 +74,36 @@ std::string function_head(const OpContext& ctx) {
       ctx.request.function_name);
 }
 
-std::string emit_conv(const OpContext& ctx) {
-  const auto [p, requant] = sim::make_conv_params(ctx.graph, ctx.op);
+// A weighted op through its runtime kernel: the arrays, the parameter struct
+// (`params_fields`, a designated initialiser body) and the function that
+// calls `kernel`. All three runtime kernels share the CMSIS-NN-like argument
+// order; only conv takes the scratch columns.
+std::string emit_weighted(const OpContext& ctx, const sim::ChannelRequant& requant, const std::string& params_type,
+                          const std::string& params_fields, const std::string& kernel, bool uses_scratch) {
   const sim::Shape4 filter_shape = sim::shape_of(ctx.graph.input_of(ctx.op, 1));
   const std::string& fn = ctx.request.function_name;
   std::string out;
   const std::string bias = emit_weights(out, ctx, requant);
-  out += fmt::format(
-      "static const ts_conv_params {}_params = {{\n"
-      "  .input_offset = {}, .output_offset = {}, .stride_h = {}, .stride_w = {}, .dilation_h = {},\n"
-      "  .dilation_w = {}, .pad_h = {}, .pad_w = {}, .activation = {}}};\n\n",
-      fn, c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, p.pad_h,
-      p.pad_w, activation(p.activation));
+  out += fmt::format("static const {} {}_params = {{\n  {}}};\n\n", params_type, fn, params_fields);
   out += function_head(ctx);
   out += fmt::format(
       "  static const ts_dims input_dims = {1}, filter_dims = {2}, output_dims = {3};\n"
-      "  (void)input2;\n"
-      "  return ts_conv_s8(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims, {0}_filter,\n"
-      "                    {4}, &output_dims, (int8_t *)output, scratch);\n}}\n",
-      fn, dims(ctx.shapes.input), dims(filter_shape), dims(ctx.shapes.output), bias);
+      "  (void)input2;\n{5}"
+      "  return {6}(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims, {0}_filter,\n"
+      "      {4}, &output_dims, (int8_t *)output{7});\n}}\n",
+      fn, dims(ctx.shapes.input), dims(filter_shape), dims(ctx.shapes.output), bias,
+      uses_scratch ? "" : "  (void)scratch;\n", kernel, uses_scratch ? ", scratch" : "");
   return out;
+}
+
+std::string emit_conv(const OpContext& ctx) {
+  const auto [p, requant] = sim::make_conv_params(ctx.graph, ctx.op);
+  return emit_weighted(ctx, requant, "ts_conv_params",
+                       fmt::format(".input_offset = {}, .output_offset = {}, .stride_h = {}, .stride_w = {},\n"
+                                   "  .dilation_h = {}, .dilation_w = {}, .pad_h = {}, .pad_w = {}, .activation = {}",
+                                   c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w,
+                                   p.dilation_h, p.dilation_w, p.pad_h, p.pad_w, activation(p.activation)),
+                       "ts_conv_s8", true);
 }
 
 std::string emit_unpacked_conv(const OpContext& ctx, const std::filesystem::path& template_dir) {
@@ -112,44 +122,22 @@ std::string emit_unpacked_conv(const OpContext& ctx, const std::filesystem::path
 
 std::string emit_depthwise(const OpContext& ctx) {
   const auto [p, requant] = sim::make_depthwise_params(ctx.graph, ctx.op);
-  const sim::Shape4 filter_shape = sim::shape_of(ctx.graph.input_of(ctx.op, 1));
-  const std::string& fn = ctx.request.function_name;
-  std::string out;
-  const std::string bias = emit_weights(out, ctx, requant);
-  out += fmt::format(
-      "static const ts_depthwise_conv_params {}_params = {{\n"
-      "  .input_offset = {}, .output_offset = {}, .stride_h = {}, .stride_w = {}, .dilation_h = {},\n"
-      "  .dilation_w = {}, .pad_h = {}, .pad_w = {}, .depth_multiplier = {}, .activation = {}}};\n\n",
-      fn, c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, p.pad_h,
-      p.pad_w, p.depth_multiplier, activation(p.activation));
-  out += function_head(ctx);
-  out += fmt::format(
-      "  static const ts_dims input_dims = {1}, filter_dims = {2}, output_dims = {3};\n"
-      "  (void)input2;\n  (void)scratch;\n"
-      "  return ts_depthwise_conv_s8(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims,\n"
-      "                              {0}_filter, {4}, &output_dims, (int8_t *)output);\n}}\n",
-      fn, dims(ctx.shapes.input), dims(filter_shape), dims(ctx.shapes.output), bias);
-  return out;
+  return emit_weighted(ctx, requant, "ts_depthwise_conv_params",
+                       fmt::format(".input_offset = {}, .output_offset = {}, .stride_h = {}, .stride_w = {},\n"
+                                   "  .dilation_h = {}, .dilation_w = {}, .pad_h = {}, .pad_w = {},\n"
+                                   "  .depth_multiplier = {}, .activation = {}",
+                                   c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w,
+                                   p.dilation_h, p.dilation_w, p.pad_h, p.pad_w, p.depth_multiplier,
+                                   activation(p.activation)),
+                       "ts_depthwise_conv_s8", false);
 }
 
 std::string emit_fully_connected(const OpContext& ctx) {
   const auto [p, requant] = sim::make_fully_connected_params(ctx.graph, ctx.op);
-  const sim::Shape4 filter_shape = sim::shape_of(ctx.graph.input_of(ctx.op, 1));
-  const std::string& fn = ctx.request.function_name;
-  std::string out;
-  const std::string bias = emit_weights(out, ctx, requant);
-  out += fmt::format(
-      "static const ts_fully_connected_params {}_params = {{\n"
-      "  .input_offset = {}, .output_offset = {}, .activation = {}}};\n\n",
-      fn, c_int(p.input_offset), c_int(p.output_offset), activation(p.activation));
-  out += function_head(ctx);
-  out += fmt::format(
-      "  static const ts_dims input_dims = {1}, filter_dims = {2}, output_dims = {3};\n"
-      "  (void)input2;\n  (void)scratch;\n"
-      "  return ts_fully_connected_s8(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims,\n"
-      "                               {0}_filter, {4}, &output_dims, (int8_t *)output);\n}}\n",
-      fn, dims(ctx.shapes.input), dims(filter_shape), dims(ctx.shapes.output), bias);
-  return out;
+  return emit_weighted(ctx, requant, "ts_fully_connected_params",
+                       fmt::format(".input_offset = {}, .output_offset = {}, .activation = {}",
+                                   c_int(p.input_offset), c_int(p.output_offset), activation(p.activation)),
+                       "ts_fully_connected_s8", false);
 }
 
 std::string emit_pool(const OpContext& ctx) {
