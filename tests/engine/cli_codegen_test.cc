@@ -148,6 +148,14 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     REQUIRE(make.exit_code == 0);
     const fs::path elf = out / "cortex_m4" / "build" /
                          ("model_" + manifest["model_name"].get<std::string>() + "_nucleo_f401re.elf");
+    // The unpacked kernels take the DSP path on the M4: SMLAD instructions.
+    for (const engine::WinnerLayer& w : winner.layers) {
+      const std::string file = manifest["layers"][static_cast<size_t>(w.op_index)]["file"].get<std::string>();
+      const fs::path object = out / "cortex_m4" / "build" / fs::path(file).replace_extension(".o");
+      const mcu::ProcessResult disassembly = mcu::run_process({"arm-none-eabi-objdump", "-d", object.string()});
+      REQUIRE(disassembly.exit_code == 0);
+      CHECK(disassembly.out.find("smlad") != std::string::npos);
+    }
     const auto emulated = test::run_cli("emulate " + test::quoted(elf));
     INFO(emulated.output);
     CHECK(emulated.exit_code == 0);
