@@ -14,13 +14,6 @@ namespace {
 // Compiler diagnostics can run to pages; the first lines name the problem.
 constexpr int kStderrLinesShown = 12;
 
-std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
-
 std::string first_lines(const std::string& text, int count) {
   std::istringstream in(text);
   std::string result, line;
@@ -76,9 +69,9 @@ Toolchain load_toolchain(const std::filesystem::path& json) {
   toolchain.name = reader.string("name");
   toolchain.gcc = resolve_executable(reader.string("gcc"), json);
   toolchain.size = resolve_executable(reader.string("size"), json);
-  // Whitespace-separated strings, as in a Makefile's CFLAGS (no quoting).
-  toolchain.flags = split_words(reader.string("flags"));
-  toolchain.optimisation_levels = split_words(reader.string("optimisation_levels"));
+  // JSON arrays, one argument an element: no quoting rules to get wrong.
+  toolchain.flags = reader.string_list("flags");
+  toolchain.optimisation_levels = reader.string_list("optimisation_levels");
   reader.optional_string("notes");
   if (toolchain.gcc.empty()) reader.fail("gcc", "must not be empty");
   if (toolchain.size.empty()) reader.fail("size", "must not be empty");

@@ -10,14 +10,15 @@
 #include <sstream>
 #include <thread>
 
-#include "mcu_model/content_hash.h"
 #include "mcu_model/flash_cache.h"
+#include "sim/support/fnv1a.h"
 
 namespace tinyskip::mcu {
 
 namespace {
 
 namespace fs = std::filesystem;
+using support::ContentHash;
 
 // Bumped when the meaning of an entry changes (parsing rules, key contents),
 // so that old entries stop matching.

@@ -1,78 +1,64 @@
 #include "mcu_model/json_reader.h"
 
-#include <cmath>
 #include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "mcu_model/errors.h"
 
 namespace tinyskip::mcu {
 
+void ProfileJsonErrors::at(const std::string& file, const std::string& path, const std::string& message) {
+  if (path.empty()) throw ProfileError(file + ": " + message);
+  throw ProfileError(file + ": key '" + path + "': " + message);
+}
+
+void ProfileJsonErrors::invalid_json(const std::string& file, const std::string& detail) {
+  throw ProfileError(file + ": not valid JSON: " + detail);
+}
+
 nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ProfileError(path + ": cannot open file");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw ProfileError(path + ": not valid JSON: " + error.what());
-  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return support::parse_json<ProfileJsonErrors>(text.str(), path, support::JsonSyntax::kStandard);
 }
 
 ObjectReader::ObjectReader(const nlohmann::json& object, std::string file, std::string where)
-    : object_(object), file_(std::move(file)), where_(std::move(where)) {
-  if (!object_.is_object()) {
-    if (where_.empty()) throw ProfileError(file_ + ": expected a JSON object at the top level");
-    throw ProfileError(file_ + ": key '" + where_ + "': expected an object");
-  }
-}
-
-std::string ObjectReader::path_of(const std::string& key) const {
-  return where_.empty() ? key : where_ + "." + key;
+    : object_(std::move(file), object, std::move(where)) {
+  if (object.is_object()) return;
+  object_.fail(object_.path().empty() ? "expected a JSON object at the top level" : "expected an object");
 }
 
 void ObjectReader::fail(const std::string& key, const std::string& message) const {
-  throw ProfileError(file_ + ": key '" + path_of(key) + "': " + message);
+  ProfileJsonErrors::at(object_.file(), support::json_child_path(object_.path(), key), message);
 }
 
-const nlohmann::json& ObjectReader::member(const std::string& key) {
-  const auto found = object_.find(key);
-  if (found == object_.end()) fail(key, "missing");
+ProfileJsonValue ObjectReader::member(const std::string& key) {
+  const std::optional<ProfileJsonValue> value = object_.as_map().get(key);
+  if (!value) fail(key, "missing");
   taken_.insert(key);
-  return *found;
+  return *value;
 }
 
-std::string ObjectReader::string(const std::string& key) {
-  const nlohmann::json& value = member(key);
-  if (!value.is_string()) fail(key, "expected a string, got " + value.dump());
-  return value.get<std::string>();
-}
+std::string ObjectReader::string(const std::string& key) { return member(key).as_string(); }
 
 std::optional<std::string> ObjectReader::optional_string(const std::string& key) {
   if (!has(key)) return std::nullopt;
   return string(key);
 }
 
-bool ObjectReader::boolean(const std::string& key) {
-  const nlohmann::json& value = member(key);
-  if (!value.is_boolean()) fail(key, "expected true or false, got " + value.dump());
-  return value.get<bool>();
-}
+std::vector<std::string> ObjectReader::string_list(const std::string& key) { return member(key).as_string_list(); }
+
+bool ObjectReader::boolean(const std::string& key) { return member(key).as_bool(); }
 
 int64_t ObjectReader::integer(const std::string& key, int64_t min_value) {
-  const nlohmann::json& value = member(key);
-  if (!value.is_number_integer())
-    fail(key, "expected an integer >= " + std::to_string(min_value) + ", got " + value.dump());
-  const int64_t result = value.get<int64_t>();
-  if (result < min_value)
-    fail(key, "expected an integer >= " + std::to_string(min_value) + ", got " + value.dump());
-  return result;
+  return member(key).as_integer(min_value, "an integer >= " + std::to_string(min_value));
 }
 
 double ObjectReader::number(const std::string& key, double min_value) {
-  const nlohmann::json& value = member(key);
-  if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < min_value)
-    fail(key, "expected a number >= " + nlohmann::json(min_value).dump() + ", got " + value.dump());
-  return value.get<double>();
+  return member(key).as_number(min_value, "a number >= " + nlohmann::json(min_value).dump());
 }
 
 std::optional<double> ObjectReader::optional_number(const std::string& key, double min_value) {
@@ -81,20 +67,21 @@ std::optional<double> ObjectReader::optional_number(const std::string& key, doub
 }
 
 ObjectReader ObjectReader::object(const std::string& key) {
-  const nlohmann::json& value = member(key);
-  if (!value.is_object()) fail(key, "expected an object, got " + value.dump());
-  return ObjectReader(value, file_, path_of(key));
+  const ProfileJsonValue value = member(key);
+  value.as_map();  // "expected an object, got ..." for anything else
+  return ObjectReader(value.raw(), value.file(), value.path());
 }
 
 std::set<std::string> ObjectReader::keys() const {
   std::set<std::string> result;
-  for (const auto& item : object_.items()) result.insert(item.key());
+  for (const auto& item : object_.raw().items()) result.insert(item.key());
   return result;
 }
 
 void ObjectReader::finish() const {
-  for (const auto& item : object_.items())
+  for (const auto& item : object_.raw().items())
     if (!taken_.contains(item.key())) fail(item.key(), "unknown key");
 }
 
 }  // namespace tinyskip::mcu
+

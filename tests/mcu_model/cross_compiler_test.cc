@@ -75,7 +75,8 @@ TEST_CASE("cross compiler: a bad toolchain file names the file and the key", "[f
   CHECK_THROWS_WITH(load_toolchain(dir / "element.json"),
                     Contains("element.json: key 'optimisation_levels[1]': expected a string, got 2"));
   testing::write_text(dir / "empty.json", "{" + complete + R"(, "optimisation_levels": [])" + "}");
-  CHECK_THROWS_WITH(load_toolchain(dir / "empty.json"), Contains("'optimisation_levels': must name at least one level"));
+  CHECK_THROWS_WITH(load_toolchain(dir / "empty.json"),
+                    Contains("'optimisation_levels': must name at least one level"));
 }
 
 TEST_CASE("cross compiler: a missing compiler is a clear error", "[flash]") {
