@@ -140,78 +140,82 @@ std::string emit_fully_connected(const OpContext& ctx) {
                        "ts_fully_connected_s8", false);
 }
 
+// An op without weights: `declarations` (its static parameters), then
+// `statement`, which computes the output. Only ADD reads input2 and none of
+// these ops needs the scratch columns.
+std::string emit_call(const OpContext& ctx, const std::string& declarations, const std::string& statement) {
+  std::string out = function_head(ctx) + declarations;
+  if (ctx.op.type != sim::OpType::kAdd) out += "  (void)input2;\n";
+  out += "  (void)scratch;\n";
+  out += statement;
+  out += "}\n";
+  return out;
+}
+
 std::string emit_pool(const OpContext& ctx) {
   const sim::PoolParams p = sim::make_pool_params(ctx.graph, ctx.op);
   const char* kernel = ctx.op.type == sim::OpType::kMaxPool2D ? "ts_max_pool_s8" : "ts_avg_pool_s8";
-  return function_head(ctx) +
-         fmt::format(
-             "  static const ts_pool_params params = {{\n"
-             "    .stride_h = {}, .stride_w = {}, .filter_h = {}, .filter_w = {}, .pad_h = {}, .pad_w = {},\n"
-             "    .activation = {}}};\n"
-             "  static const ts_dims input_dims = {}, output_dims = {};\n"
-             "  (void)input2;\n  (void)scratch;\n"
-             "  return {}(&params, &input_dims, (const int8_t *)input, &output_dims, (int8_t *)output);\n}}\n",
-             p.stride_h, p.stride_w, p.filter_h, p.filter_w, p.pad_h, p.pad_w, activation(p.activation),
-             dims(ctx.shapes.input), dims(ctx.shapes.output), kernel);
+  return emit_call(ctx,
+                   fmt::format("  static const ts_pool_params params = {{\n"
+                               "    .stride_h = {}, .stride_w = {}, .filter_h = {}, .filter_w = {}, .pad_h = {},\n"
+                               "    .pad_w = {}, .activation = {}}};\n"
+                               "  static const ts_dims input_dims = {}, output_dims = {};\n",
+                               p.stride_h, p.stride_w, p.filter_h, p.filter_w, p.pad_h, p.pad_w,
+                               activation(p.activation), dims(ctx.shapes.input), dims(ctx.shapes.output)),
+                   fmt::format("  return {}(&params, &input_dims, (const int8_t *)input, &output_dims, "
+                               "(int8_t *)output);\n",
+                               kernel));
 }
 
 std::string emit_add(const OpContext& ctx) {
   if (!(ctx.shapes.input == ctx.shapes.input2) || !(ctx.shapes.input == ctx.shapes.output))
     throw CodegenError(ctx.where + ": ADD with broadcasting is not supported by the runtime kernel");
   const sim::AddParams p = sim::make_add_params(ctx.graph, ctx.op);
-  return function_head(ctx) +
-         fmt::format(
-             "  static const ts_add_params params = {{\n"
-             "    .input1_offset = {}, .input2_offset = {}, .output_offset = {}, .left_shift = {},\n"
-             "    .input1_multiplier = {}, .input1_shift = {}, .input2_multiplier = {}, .input2_shift = {},\n"
-             "    .output_multiplier = {}, .output_shift = {}, .activation = {}}};\n"
-             "  static const ts_dims dims = {};\n"
-             "  (void)scratch;\n"
-             "  return ts_add_s8(&params, &dims, (const int8_t *)input, (const int8_t *)input2, (int8_t *)output);\n}}\n",
-             c_int(p.input1_offset), c_int(p.input2_offset), c_int(p.output_offset), p.left_shift,
-             c_int(p.input1.multiplier), p.input1.shift, c_int(p.input2.multiplier), p.input2.shift,
-             c_int(p.output.multiplier), p.output.shift, activation(p.activation), dims(ctx.shapes.input));
+  return emit_call(
+      ctx,
+      fmt::format("  static const ts_add_params params = {{\n"
+                  "    .input1_offset = {}, .input2_offset = {}, .output_offset = {}, .left_shift = {},\n"
+                  "    .input1_multiplier = {}, .input1_shift = {}, .input2_multiplier = {}, .input2_shift = {},\n"
+                  "    .output_multiplier = {}, .output_shift = {}, .activation = {}}};\n"
+                  "  static const ts_dims dims = {};\n",
+                  c_int(p.input1_offset), c_int(p.input2_offset), c_int(p.output_offset), p.left_shift,
+                  c_int(p.input1.multiplier), p.input1.shift, c_int(p.input2.multiplier), p.input2.shift,
+                  c_int(p.output.multiplier), p.output.shift, activation(p.activation), dims(ctx.shapes.input)),
+      "  return ts_add_s8(&params, &dims, (const int8_t *)input, (const int8_t *)input2, (int8_t *)output);\n");
 }
 
 std::string emit_softmax(const OpContext& ctx) {
   const sim::SoftmaxParams p = sim::make_softmax_params(ctx.graph, ctx.op);
-  return function_head(ctx) +
-         fmt::format(
-             "  static const ts_softmax_params params = {{\n"
-             "    .input_multiplier = {}, .input_left_shift = {}, .diff_min = {}}};\n"
-             "  static const ts_dims dims = {};\n"
-             "  (void)input2;\n  (void)scratch;\n"
-             "  return ts_softmax_s8(&params, &dims, (const int8_t *)input, (int8_t *)output);\n}}\n",
-             c_int(p.input_multiplier), p.input_left_shift, c_int(p.diff_min), dims(ctx.shapes.input));
+  return emit_call(ctx,
+                   fmt::format("  static const ts_softmax_params params = {{\n"
+                               "    .input_multiplier = {}, .input_left_shift = {}, .diff_min = {}}};\n"
+                               "  static const ts_dims dims = {};\n",
+                               c_int(p.input_multiplier), p.input_left_shift, c_int(p.diff_min),
+                               dims(ctx.shapes.input)),
+                   "  return ts_softmax_s8(&params, &dims, (const int8_t *)input, (int8_t *)output);\n");
 }
 
 std::string emit_quantize(const OpContext& ctx) {
   const sim::QuantizeParams p = sim::make_quantize_params(ctx.graph, ctx.op);
-  return function_head(ctx) +
-         fmt::format(
-             "  static const ts_quantize_params params = {{.scale = {}, .zero_point = {}}};\n"
-             "  (void)input2;\n  (void)scratch;\n"
-             "  return ts_quantize_f32_s8(&params, {}, (const float *)input, (int8_t *)output);\n}}\n",
-             exact_float_literal(p.scale, true, ctx.where), c_int(p.zero_point), ctx.shapes.output.elements());
+  return emit_call(ctx,
+                   fmt::format("  static const ts_quantize_params params = {{.scale = {}, .zero_point = {}}};\n",
+                               exact_float_literal(p.scale, true, ctx.where), c_int(p.zero_point)),
+                   fmt::format("  return ts_quantize_f32_s8(&params, {}, (const float *)input, (int8_t *)output);\n",
+                               ctx.shapes.output.elements()));
 }
 
 std::string emit_dequantize(const OpContext& ctx) {
   const sim::DequantizeParams p = sim::make_dequantize_params(ctx.graph, ctx.op);
-  return function_head(ctx) +
-         fmt::format(
-             "  static const ts_dequantize_params params = {{.scale = {}, .zero_point = {}}};\n"
-             "  (void)input2;\n  (void)scratch;\n"
-             "  return ts_dequantize_s8_f32(&params, {}, (const int8_t *)input, (float *)output);\n}}\n",
-             exact_float_literal(p.scale, false, ctx.where), c_int(p.zero_point), ctx.shapes.output.elements());
+  return emit_call(ctx,
+                   fmt::format("  static const ts_dequantize_params params = {{.scale = {}, .zero_point = {}}};\n",
+                               exact_float_literal(p.scale, false, ctx.where), c_int(p.zero_point)),
+                   fmt::format("  return ts_dequantize_s8_f32(&params, {}, (const int8_t *)input, (float *)output);\n",
+                               ctx.shapes.output.elements()));
 }
 
 std::string emit_reshape(const OpContext& ctx) {
-  return function_head(ctx) +
-         fmt::format(
-             "  /* Same bytes, new shape. */\n"
-             "  (void)input2;\n  (void)scratch;\n"
-             "  memcpy(output, input, {});\n  return TS_OK;\n}}\n",
-             ctx.graph.output_of(ctx.op).num_bytes());
+  return emit_call(ctx, "  /* Same bytes, new shape. */\n",
+                   fmt::format("  memcpy(output, input, {});\n  return TS_OK;\n", ctx.graph.output_of(ctx.op).num_bytes()));
 }
 
 bool has_weights(sim::OpType type) {
