@@ -37,22 +37,42 @@ std::string shape_text(const std::vector<int32_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ","));
 }
 
-// The C expression for a tensor's buffer inside model_<name>_invoke.
-std::string buffer_of(const sim::Graph& graph, const ArenaPlan& arena, int tensor) {
-  if (tensor == graph.input) return "input";
+// The C expression for a tensor's buffer inside an entry point whose first
+// op is `first_op`: the graph input, or (for the int8 entry point that starts
+// after the leading QUANTIZE) that QUANTIZE's output, is the caller's `input`.
+std::string buffer_of(const sim::Graph& graph, const ArenaPlan& arena, int tensor, int first_op) {
+  const int entry_tensor = first_op == 0 ? graph.input : graph.ops[static_cast<size_t>(first_op - 1)].outputs[0];
+  if (tensor == entry_tensor) return "input";
   if (tensor == graph.output) return "output";
   return fmt::format("arena + {}", arena.offset.at(tensor));
 }
 
-std::string op_calls(const sim::Graph& graph, const ArenaPlan& arena, const std::string& model_name) {
+std::string op_calls(const sim::Graph& graph, const ArenaPlan& arena, const std::string& model_name, int first_op) {
   std::string calls;
   for (const sim::Op& op : graph.ops) {
-    const std::string input2 = op.type == sim::OpType::kAdd ? buffer_of(graph, arena, op.inputs.at(1)) : "NULL";
+    if (op.index < first_op) continue;
+    const std::string input2 =
+        op.type == sim::OpType::kAdd ? buffer_of(graph, arena, op.inputs.at(1), first_op) : "NULL";
     calls += fmt::format("  /* {} */\n  if ({}({}, {}, {}, &scratch) != TS_OK) return 1;\n", graph.describe(op),
-                         op_function_name(model_name, op.index), buffer_of(graph, arena, op.inputs.at(0)), input2,
-                         buffer_of(graph, arena, op.outputs.at(0)));
+                         op_function_name(model_name, op.index), buffer_of(graph, arena, op.inputs.at(0), first_op),
+                         input2, buffer_of(graph, arena, op.outputs.at(0), first_op));
   }
   return calls;
+}
+
+// True when the graph takes float input and quantises it first: the model
+// then also gets an int8 entry point that skips that QUANTIZE (for inputs
+// that are already int8, e.g. from a camera pipeline).
+bool starts_with_quantize(const sim::Graph& graph) {
+  if (graph.ops.size() < 2) return false;
+  const sim::Op& first = graph.ops.front();
+  if (first.type != sim::OpType::kQuantize || first.inputs.at(0) != graph.input) return false;
+  // Nothing else may read the float input.
+  for (const sim::Op& op : graph.ops)
+    if (op.index > 0)
+      for (int t : op.inputs)
+        if (t == graph.input) return false;
+  return true;
 }
 
 GeneratedFiles runtime_copies(const std::filesystem::path& runtime_dir) {
@@ -143,7 +163,7 @@ ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet&
   const sim::Tensor& output = graph.tensor(graph.output);
   std::string approximated_text;
   approximated_text = fmt::format("{}", fmt::join(approximated, ", "));
-  const std::map<std::string, std::string> values = {
+  std::map<std::string, std::string> values = {
       {"NAME", name},
       {"NAME_UPPER", upper(name)},
       {"MODEL_SOURCE", std::filesystem::path(graph.source).filename().string()},
@@ -157,8 +177,19 @@ ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet&
       {"SCRATCH_Q15", std::to_string(std::max<int64_t>(1, result.scratch_bytes / 2))},
       {"APPROXIMATED", approximated.empty() ? "none (exact)" : approximated_text},
       {"DECLARATIONS", declarations},
-      {"OP_CALLS", op_calls(graph, arena, name)},
+      {"OP_CALLS", op_calls(graph, arena, name, 0)},
+      {"S8_ENTRY_DECLARATION", ""},
+      {"S8_ENTRY", ""},
   };
+  if (starts_with_quantize(graph)) {
+    const sim::Tensor& quantized = graph.tensor(graph.ops.front().outputs.at(0));
+    values["QUANTIZED_SIZE"] = std::to_string(quantized.num_elements());
+    values["S8_ENTRY_DECLARATION"] = fill_code_template(
+        read_code_template(options.template_dir, "model_s8_entry.h.in"), values, "model_s8_entry.h.in");
+    values["S8_OPS"] = op_calls(graph, arena, name, 1);
+    values["S8_ENTRY"] = fill_code_template(read_code_template(options.template_dir, "model_s8_entry.c.in"), values,
+                                            "model_s8_entry.c.in");
+  }
   const auto fill = [&](const std::string& template_name) {
     return fill_code_template(read_code_template(options.template_dir, template_name), values, template_name);
   };

@@ -123,6 +123,30 @@ TEST_CASE("codegen model: ResNet-8 aggressive approximation (70 %) matches the s
   check_generated_model(resnet8(), Variant::kAggressive);
 }
 
+TEST_CASE("codegen model: LeNet's int8 entry point (input already quantised) matches the simulator", "[codegen]") {
+  const ModelCase model = lenet();
+  const sim::Graph graph = sim::load_tflite(model.model);
+  const sim::PixelScale scale = sim::PixelScale::parse(model.pixel_scale);
+  engine::ModelCodegenOptions options;
+  options.model_name = model.name;
+  options.template_dir = kSource / "engine/codegen/templates";
+  options.runtime_dir = kSource / "engine/runtime";
+  const engine::ModelSources sources = engine::generate_model_sources(graph, {}, options);
+  test::TempDir dir;
+  test::write_generated(sources.files, dir.path());
+  REQUIRE_THAT(test::read_text(dir.path() / "model_lenet.h"), Catch::Matchers::Contains("model_lenet_invoke_s8"));
+
+  const sim::ImageSet images = first_images("test_batch.bin", 200);
+  sim::RunOptions capture;
+  const int quantized = graph.ops.front().outputs.at(0);
+  capture.capture = {quantized};
+  const sim::RunOutput simulated = sim::Simulator(graph).run(images, scale, capture);
+  const std::vector<int8_t>& int8_inputs = simulated.captured.at(quantized);
+  const std::string generated =
+      test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale, &int8_inputs);
+  test::check_same_outputs(generated, simulated);
+}
+
 // Ops the shipped models lack, as one-op graphs over CIFAR-sized int8 input:
 // the generated call into the runtime (parameters, dims, masked weights) must
 // match the simulator as well.

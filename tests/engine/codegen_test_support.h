@@ -133,26 +133,33 @@ inline sim::ImageSet first_images(const std::string& file, int count) {
 // Compiles the generated model in `dir` (model_<name>.c, its op files and
 // runtime/) with the host C compiler and a driver that feeds it every image,
 // encoded as the simulator encodes it; returns the output tensors back to back.
+// With `int8_inputs` (the quantised input tensors, back to back), the driver
+// calls model_<name>_invoke_s8 on them instead.
 inline std::string run_generated_model_on_host(const std::filesystem::path& dir, const sim::Graph& graph,
                                                const std::string& name, const sim::ImageSet& images,
-                                               const sim::PixelScale& scale) {
+                                               const sim::PixelScale& scale,
+                                               const std::vector<int8_t>* int8_inputs = nullptr) {
   std::string upper = "MODEL_" + name;
   for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   write_text(dir / "host_driver" / "driver.c",
              fmt::format("#include <stdio.h>\n#include <stdlib.h>\n#include \"model_{0}.h\"\n"
                          "static {1} input[{3}_INPUT_SIZE];\nstatic {2} output[{3}_OUTPUT_SIZE];\n"
+                         "#define INVOKE model_{0}_{4}\n"
                          "int main(int argc, char **argv) {{\n"
                          "  FILE *in, *out;\n  int i, images;\n"
                          "  if (argc != 4) return 2;\n"
                          "  in = fopen(argv[1], \"rb\");\n  out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 3;\n"
                          "  images = atoi(argv[3]);\n"
                          "  for (i = 0; i < images; ++i) {{\n"
-                         "    if (fread(input, sizeof input, 1, in) != 1) return 4;\n"
-                         "    if (model_{0}_invoke(input, output) != 0) return 5;\n"
+                         "    if (fread(input, {5}, 1, in) != 1) return 4;\n"
+                         "    if (INVOKE(({1} *)input, output) != 0) return 5;\n"
                          "    if (fwrite(output, sizeof output, 1, out) != 1) return 6;\n"
                          "  }}\n"
                          "  fclose(in);\n  return fclose(out) == 0 ? 0 : 7;\n}}\n",
-                         name, engine::c_type_of(graph, graph.input), engine::c_type_of(graph, graph.output), upper));
+                         name, int8_inputs ? "int8_t" : engine::c_type_of(graph, graph.input),
+                         engine::c_type_of(graph, graph.output), upper, int8_inputs ? "invoke_s8" : "invoke",
+                         int8_inputs ? std::to_string(int8_inputs->size() / static_cast<size_t>(images.size()))
+                                     : "sizeof input"));
   const std::string cc = host_c_compiler();
   std::string flags = " -std=c99 -O1 -Wall -Wextra -pedantic -Werror -I";
   flags += quoted(dir);
@@ -166,6 +173,7 @@ inline std::string run_generated_model_on_host(const std::filesystem::path& dir,
   for (int i = 0; i < images.size(); ++i)
     sim::encode_input(graph, scale, images.image(i), sim::ImageSet::kPixelsPerImage,
                       reinterpret_cast<uint8_t*>(inputs.data()) + int64_t{i} * input_bytes);
+  if (int8_inputs) inputs.assign(int8_inputs->begin(), int8_inputs->end());
   write_text(dir / "host_driver" / "inputs.bin", inputs);
   std::string command = quoted(program);
   for (const char* file : {"inputs.bin", "outputs.bin"}) {
