@@ -10,6 +10,7 @@
 #include "engine/explore/evaluator.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/flash_table.h"
+#include "mcu_model/cross_compiler.h"
 #include "engine/report/progress.h"
 #include "engine/search/grid_search.h"
 #include "engine/search/nsga2_search.h"
@@ -132,6 +133,22 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
                                            : tbb::info::default_concurrency();
   const Experiment experiment = prepare_experiment(config, threads);
 
+  // Flash first: a missing cross-compiler must fail before a run directory exists.
+  std::optional<FlashTable> flash;
+  double flash_seconds = 0;
+  if (config.flash.source == FlashConfig::Source::kMeasured) {
+    const auto flash_start = std::chrono::steady_clock::now();
+    spdlog::info("measuring flash: compiling every approximated layer's kernel at every threshold level");
+    try {
+      flash = FlashTable::measure(experiment, threads);
+    } catch (const mcu::ToolchainError& error) {
+      throw mcu::ToolchainError(std::string(error.what()) +
+                                "\n(or set \"flash\": {\"source\": \"estimated\"} in the config to use the cost "
+                                "model's flash estimate instead of compiling)");
+    }
+    flash_seconds = seconds_since(flash_start);
+  }
+
   RunStoreOptions store_options;
   store_options.run_id = options.run_id;
   store_options.resume = options.resume;
@@ -140,15 +157,11 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   spdlog::info("run directory {}{}", store.dir().string(), store.resumed() ? " (resumed)" : "");
   store.record_timing("significance", experiment.significance_seconds);
 
-  auto phase = std::chrono::steady_clock::now();
-  std::optional<FlashTable> flash;
-  if (config.flash.source == FlashConfig::Source::kMeasured) {
-    spdlog::info("measuring flash: compiling every approximated layer's kernel at every threshold level");
-    flash = FlashTable::measure(experiment, threads);
-    store.record_timing("flash_measurement", seconds_since(phase));
+  if (flash) {
+    store.record_timing("flash_measurement", flash_seconds);
     store.set_run_field("flash", flash_table_json(*flash, experiment));
-    phase = std::chrono::steady_clock::now();
   }
+  auto phase = std::chrono::steady_clock::now();
   const FlashTable* flash_table = flash ? &*flash : nullptr;
   const ExactReference exact = measure_exact_reference(experiment, threads, flash_table);
   store.record_timing("exact_reference", seconds_since(phase));

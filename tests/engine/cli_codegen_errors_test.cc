@@ -133,5 +133,31 @@ TEST_CASE("tinyskip codegen: refuses a foreign non-empty directory, replaces its
   CHECK(fs::exists(fresh / "user.txt"));
 }
 
+TEST_CASE("tinyskip run with measured flash and no cross-compiler: a clear error and no run directory", "[codegen]") {
+  test::TempDir dir;
+  test::write_text(dir.path() / "toolchain.json",
+                   R"({"name": "missing", "gcc": "tinyskip-no-such-gcc", "size": "tinyskip-no-such-size",
+                       "flags": ["-mcpu=cortex-m4"], "optimisation_levels": ["-Os"], "notes": ""})");
+  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
+  const nlohmann::json config = {
+      {"name", "no_compiler"},
+      {"model", test::lenet_model()},
+      {"pixel_scale", "1/255"},
+      {"data_dir", test::cifar10_dir()},
+      {"splits", {{"calibration", {{"files", {"data_batch_1.bin"}}, {"begin", 0}, {"end", 20}}},
+                  {"search", {{"files", {"test_batch.bin"}}, {"begin", 0}, {"end", 20}}},
+                  {"report", {{"files", {"test_batch.bin"}}, {"begin", 20}, {"end", 40}}}}},
+      {"approximate", {{"layers", {"conv2"}}, {"thresholds", {{"values", {0, 0.01}}}}}},
+      {"flash", {{"toolchain", (dir.path() / "toolchain.json").string()}}},
+      {"boards", {mcu + "nucleo_f401re.json"}},
+      {"results_dir", (dir.path() / "results").string()}};
+  test::write_text(dir.path() / "config.json", config.dump(2));
+  const auto result = test::run_cli("run " + test::quoted(dir.path() / "config.json"));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("tinyskip-no-such-gcc not found") && Contains("scripts/setup.sh") &&
+                                Contains("\"source\": \"estimated\""));
+  CHECK_FALSE(fs::exists(dir.path() / "results" / "no_compiler"));
+}
+
 }  // namespace
 }  // namespace tinyskip
