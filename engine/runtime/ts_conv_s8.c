@@ -44,6 +44,40 @@ static int8_t requantize_channel(const ts_conv_params *params, const ts_per_chan
                           params->output_offset, &params->activation);
 }
 
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#include <string.h>
+
+/* Weights k, k + 1 sign-extended to q15 and packed as one SMLAD operand
+ * (element k in the low half), like CMSIS-NN's read-and-pad step. */
+static inline int32_t weight_pair(const int8_t *w) {
+  return (int32_t)((uint32_t)(uint16_t)(int16_t)w[0] | ((uint32_t)(uint16_t)(int16_t)w[1] << 16));
+}
+
+static inline int32_t column_pair(const int16_t *column) {
+  int32_t pair;
+  memcpy(&pair, column, sizeof pair);
+  return pair;
+}
+
+/* Two reduction indices per step with the DSP's dual 16-bit multiply-
+ * accumulate; an odd length leaves one index for the scalar tail. The sums
+ * are the same integers as the scalar loop's (int32 arithmetic wraps alike). */
+static int32_t dot_2x2_dsp(const int8_t *w0, const int8_t *w1, const int16_t *column0,
+                           const int16_t *column1, int32_t length, int32_t *acc) {
+  int32_t k = 0;
+  for (; k + 1 < length; k += 2) {
+    const int32_t a = weight_pair(w0 + k), b = weight_pair(w1 + k);
+    const int32_t x0 = column_pair(column0 + k), x1 = column_pair(column1 + k);
+    acc[0] = __smlad(a, x0, acc[0]);
+    acc[1] = __smlad(a, x1, acc[1]);
+    acc[2] = __smlad(b, x0, acc[2]);
+    acc[3] = __smlad(b, x1, acc[3]);
+  }
+  return k;
+}
+#endif
+
 /* The 2x2 kernel: output channels oc, oc + 1 for pixels column0, column1. */
 static void mat_mult_2x2(const ts_conv_params *params, const ts_per_channel_quant *quant,
                          const int8_t *filter, const int32_t *bias, int32_t out_channels,
@@ -55,8 +89,16 @@ static void mat_mult_2x2(const ts_conv_params *params, const ts_per_channel_quan
     const int8_t *w1 = w0 + length;
     int32_t acc00 = bias ? bias[oc] : 0, acc01 = acc00; /* channel oc, pixels 0 / 1 */
     int32_t acc10 = bias ? bias[oc + 1] : 0, acc11 = acc10;
-    int32_t k;
-    for (k = 0; k < length; ++k) {
+    int32_t k = 0;
+#if defined(__ARM_FEATURE_DSP)
+    {
+      int32_t acc[4];
+      acc[0] = acc00, acc[1] = acc01, acc[2] = acc10, acc[3] = acc11;
+      k = dot_2x2_dsp(w0, w1, column0, column1, length, acc);
+      acc00 = acc[0], acc01 = acc[1], acc10 = acc[2], acc11 = acc[3];
+    }
+#endif
+    for (; k < length; ++k) {
       const int32_t a0 = column0[k], a1 = column1[k];
       acc00 += w0[k] * a0;
       acc01 += w0[k] * a1;
