@@ -2,6 +2,8 @@
 // output. ctest passes the binary's path in TINYSKIP_CLI.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -19,17 +21,21 @@ inline std::string cli_path() {
   return std::string(TINYSKIP_BINARY_DIR) + "/tinyskip";
 }
 
-// environment: optional VAR=value assignments placed before the command.
-inline CommandResult run_cli(const std::string& arguments, const std::string& environment = "") {
+// Runs a shell command, capturing stdout and stderr together.
+inline CommandResult run_shell(const std::string& command) {
   CommandResult result;
-  const std::string command = (environment.empty() ? "" : environment + " ") + cli_path() + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer{};
   while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) result.output += buffer.data();
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// environment: optional VAR=value assignments placed before the command.
+inline CommandResult run_cli(const std::string& arguments, const std::string& environment = "") {
+  return run_shell((environment.empty() ? "" : environment + " ") + cli_path() + " " + arguments);
 }
 
 }  // namespace tinyskip::test

@@ -3,8 +3,6 @@
 // with their output captured for failure messages.
 #pragma once
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -25,25 +23,10 @@
 #include "sim/data/cifar10.h"
 #include "sim/input_encoding.h"
 #include "sim/simulator.h"
+#include "tests/engine/cli_test_support.h"
 #include "tests/test_files.h"
 
 namespace tinyskip::test {
-
-struct ShellResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-inline ShellResult run_shell(const std::string& command) {
-  ShellResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 inline std::string host_c_compiler() {
   const char* cc = std::getenv("CC");
@@ -92,7 +75,7 @@ inline void build_program(const std::vector<std::filesystem::path>& sources, con
     commands.push_back(command);
   }
   // Two workers take the next command until none is left.
-  std::vector<ShellResult> results(commands.size());
+  std::vector<CommandResult> results(commands.size());
   std::atomic<size_t> next{0};
   const auto worker = [&] {
     for (size_t i = next++; i < commands.size(); i = next++) results[i] = run_shell(commands[i]);
@@ -114,7 +97,7 @@ inline void build_program(const std::vector<std::filesystem::path>& sources, con
   link += " -o ";
   link += quoted(program);
   link += link_libraries;
-  const ShellResult linked = run_shell(link);
+  const CommandResult linked = run_shell(link);
   INFO(link << "\n" << linked.output);
   REQUIRE(linked.exit_code == 0);
 }
@@ -182,7 +165,7 @@ inline std::string run_generated_model_on_host(const std::filesystem::path& dir,
   }
   command += ' ';
   command += std::to_string(images.size());
-  const ShellResult ran = run_shell(command);
+  const CommandResult ran = run_shell(command);
   INFO(ran.output);
   REQUIRE(ran.exit_code == 0);
   return read_text(dir / "host_driver" / "outputs.bin");
