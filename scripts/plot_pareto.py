@@ -135,13 +135,17 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     by_point = {}
     for winner in winners:
         by_point.setdefault(winner["point"]["key"], []).append(winner)
-    for same in by_point.values():
+    # Nearby winners would print their labels on top of each other: each
+    # label gets its own text row below the previous one, with a thin leader
+    # line back to its point.
+    for row, same in enumerate(sorted(by_point.values(), key=lambda ws: -accuracy_pct(ws[0]["point"], "search"))):
         point = same[0]["point"]
         x, y = point["boards"][board]["ms"], accuracy_pct(point, "search")
         budgets = ", ".join(f"{w['accuracy_loss_budget_pp']:g}" for w in same)
         saving = 100 * (1 - x / reference_ms) if reference_ms > 0 else 0
-        ax.annotate(f"≤{budgets} pp: -{saving:.1f} %", (x, y),
-                    textcoords="offset points", xytext=(6, -12), fontsize=8, color="tab:red")
+        ax.annotate(f"≤{budgets} pp: -{saving:.1f} %", (x, y), textcoords="offset points",
+                    xytext=(14, -14 - 13 * row), fontsize=8, color="tab:red",
+                    arrowprops=dict(arrowstyle="-", color="tab:red", linewidth=0.5, shrinkA=0, shrinkB=3))
 
     ax.set_xlabel(f"latency on {board} (ms)")
     ax.set_ylabel("top-1 accuracy (%)")
