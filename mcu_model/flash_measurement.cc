@@ -12,6 +12,7 @@
 
 #include "mcu_model/flash_cache.h"
 #include "sim/support/fnv1a.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::mcu {
 
@@ -44,11 +45,9 @@ std::string file_name_of(const SourceUnit& unit) {
 }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ToolchainError("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = support::read_whole_file(path);
+  if (!text) throw ToolchainError("cannot read " + path.string());
+  return *std::move(text);
 }
 
 void write_file(const fs::path& path, const std::string& content) {

@@ -1,10 +1,9 @@
 #include "mcu_model/json_reader.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "mcu_model/errors.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::mcu {
 
@@ -18,11 +17,9 @@ void ProfileJsonErrors::invalid_json(const std::string& file, const std::string&
 }
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ProfileError(path + ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return support::parse_json<ProfileJsonErrors>(text.str(), path, support::JsonSyntax::kStandard);
+  const std::optional<std::string> text = support::read_whole_file(path);
+  if (!text) throw ProfileError(path + ": cannot open file");
+  return support::parse_json<ProfileJsonErrors>(*text, path, support::JsonSyntax::kStandard);
 }
 
 ObjectReader::ObjectReader(const nlohmann::json& object, std::string file, std::string where)

@@ -1,19 +1,16 @@
 #include "engine/codegen/code_template.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "engine/codegen/codegen_error.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 
 std::string read_code_template(const std::filesystem::path& dir, const std::string& name) {
   const std::filesystem::path path = dir / name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CodegenError("cannot read code template " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = support::read_whole_file(path);
+  if (!text) throw CodegenError("cannot read code template " + path.string());
+  return *std::move(text);
 }
 
 std::string fill_code_template(const std::string& text, const std::map<std::string, std::string>& values,

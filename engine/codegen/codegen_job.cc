@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -28,6 +27,7 @@
 #include "sim/data/cifar10.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -35,9 +35,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string read_file(const fs::path& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot read " + what);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::optional<std::string> text = support::read_whole_file(path);
+  if (!text) throw ConfigError(path.string() + ": cannot read " + what);
+  return *std::move(text);
 }
 
 // The run's resolved config, from run.json beside winners/.

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +13,7 @@
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/op_source.h"
 #include "sim/kernels/op_params.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -88,11 +87,9 @@ GeneratedFiles runtime_copies(const std::filesystem::path& runtime_dir) {
   std::sort(paths.begin(), paths.end());
   GeneratedFiles files;
   for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) throw CodegenError("cannot read " + path.string());
-    files.push_back({"runtime/" + path.filename().string(), text.str(), -1});
+    std::optional<std::string> text = support::read_whole_file(path);
+    if (!text) throw CodegenError("cannot read " + path.string());
+    files.push_back({"runtime/" + path.filename().string(), *std::move(text), -1});
   }
   return files;
 }

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -11,6 +9,7 @@
 #include "engine/config/layer_names.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/results/hashing.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -310,11 +309,9 @@ std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value) {
 }
 
 std::string read_text_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open config file", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = support::read_whole_file(file);
+  if (!text) throw ConfigError(fmt::format("{}: cannot open config file", file.string()));
+  return *std::move(text);
 }
 
 }  // namespace

@@ -8,15 +8,14 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "engine/results/atomic_file.h"
 #include "engine/results/hashing.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -47,11 +46,9 @@ std::string host_name() {
 }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ResultsError(fmt::format("{}: cannot open", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = support::read_whole_file(path);
+  if (!text) throw ResultsError(fmt::format("{}: cannot open", path.string()));
+  return *std::move(text);
 }
 
 // Every distinct data file the splits read, in split order.

@@ -1,10 +1,9 @@
 #include "engine/results/winner_file.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "engine/config/json_reader.h"
 #include "engine/significance/skip_masks.h"
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
 
@@ -15,11 +14,9 @@ sim::MaskSet WinnerFile::masks() const {
 }
 
 WinnerFile read_winner_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string() + ": cannot read the winner file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const nlohmann::json document = parse_config_json(text.str(), file.string());
+  const std::optional<std::string> text = support::read_whole_file(file);
+  if (!text) throw ConfigError(file.string() + ": cannot read the winner file");
+  const nlohmann::json document = parse_config_json(*text, file.string());
   const JsonObject root = JsonValue(file.string(), document, "")
                               .as_object({"format", "experiment", "run_id", "primary_board", "model", "model_fnv1a64",
                                           "accuracy_loss_budget_pp", "accuracy_loss_pp", "point", "layers"});
