@@ -95,17 +95,13 @@ std::vector<uint8_t> encoded_test_image(const sim::Graph& graph, const Experimen
 }
 
 // The cross-compiled size of every generated C file at each level.
-MeasuredFlash measure(const CodegenRequest& request,
-                                                                        const GeneratedFiles& files,
-                                                                        const fs::path& cache_dir, int threads) {
-  const mcu::Toolchain toolchain = mcu::load_toolchain(request.toolchain_file);
+MeasuredFlash measure(const CodegenRequest& request, const mcu::Toolchain& toolchain, const GeneratedFiles& files,
+                      const fs::path& cache_dir, int threads) {
   std::vector<mcu::SourceUnit> units;
   std::vector<std::string> paths;
   for (const GeneratedFile& file : files) {
     if (fs::path(file.relative_path).extension() != ".c") continue;
-    std::string unit_name = file.relative_path;  // units are plain file names
-    std::replace(unit_name.begin(), unit_name.end(), '/', '_');
-    units.push_back({unit_name, file.content});
+    units.push_back({flat_file_name(file.relative_path), file.content});
     paths.push_back(file.relative_path);
   }
   MeasuredFlash sizes;
@@ -205,8 +201,9 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   std::string toolchain_version;
   MeasuredFlash measured;
   if (request.measure_flash) {
-    toolchain_version = mcu::toolchain_version(mcu::load_toolchain(request.toolchain_file));
-    measured = measure(request, sources.files, config.flash.cache_dir_or(config.results_dir), threads);
+    const mcu::Toolchain toolchain = mcu::load_toolchain(request.toolchain_file);
+    toolchain_version = mcu::toolchain_version(toolchain);
+    measured = measure(request, toolchain, sources.files, config.flash.cache_dir_or(config.results_dir), threads);
   }
   const ManifestInputs inputs{codegen_variant_name(request.variant),
                               graph,

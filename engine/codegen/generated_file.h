@@ -4,6 +4,7 @@
 // write the whole set at once.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,12 @@ struct GeneratedFile {
 };
 
 using GeneratedFiles = std::vector<GeneratedFile>;
+
+// "runtime/ts_conv_s8.c" -> "runtime_ts_conv_s8.c": a generated file's path as
+// one plain file name (what the flash measurement takes as a unit name).
+inline std::string flat_file_name(std::string relative_path) {
+  std::replace(relative_path.begin(), relative_path.end(), '/', '_');
+  return relative_path;
+}
 
 }  // namespace tinyskip::engine

@@ -28,10 +28,6 @@ std::string upper(std::string text) {
   return text;
 }
 
-std::string op_function_name(const std::string& model_name, int op_index) {
-  return fmt::format("model_{}_op{:02d}", model_name, op_index);
-}
-
 std::string shape_text(const std::vector<int32_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ","));
 }
@@ -119,6 +115,12 @@ std::string c_type_of(const sim::Graph& graph, int tensor) {
   }
 }
 
+std::string op_function_name(const std::string& model_name, int op_index) {
+  return fmt::format("model_{}_op{:02d}", model_name, op_index);
+}
+
+std::string ops_header_name(const std::string& model_name) { return fmt::format("model_{}_ops.h", model_name); }
+
 std::string op_file_name(const sim::Graph& graph, const std::string& model_name, int op_index) {
   const sim::Op& op = graph.ops.at(static_cast<size_t>(op_index));
   return fmt::format("{}_{}.c", op_function_name(model_name, op_index), lower(sim::op_type_name(op.type)));
@@ -128,7 +130,7 @@ ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet&
                                     const ModelCodegenOptions& options) {
   check_options(graph, masks, options);
   const std::string& name = options.model_name;
-  const std::string ops_header = fmt::format("model_{}_ops.h", name);
+  const std::string ops_header = ops_header_name(name);
   ModelSources result;
   result.unpacked_ops = options.unpacked_ops;
 

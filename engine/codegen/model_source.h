@@ -36,7 +36,12 @@ struct ModelSources {
 // CodegenError for any other type.
 std::string c_type_of(const sim::Graph& graph, int tensor);
 
-// File name of op `op_index`'s source, e.g. "model_lenet_op03_conv_2d.c".
+// Names the generated files share: op `op_index`'s function
+// ("model_lenet_op03"), the header declaring the op functions
+// ("model_lenet_ops.h") and op `op_index`'s source file
+// ("model_lenet_op03_conv_2d.c").
+std::string op_function_name(const std::string& model_name, int op_index);
+std::string ops_header_name(const std::string& model_name);
 std::string op_file_name(const sim::Graph& graph, const std::string& model_name, int op_index);
 
 // Throws CodegenError for a bad name, an unsupported op, a mask or an

@@ -58,12 +58,6 @@ std::vector<int64_t> flash_of(const std::vector<mcu::SourceUnit>& units, const E
   return bytes;
 }
 
-std::string unit_name(const std::string& relative_path) {
-  std::string name = relative_path;
-  std::replace(name.begin(), name.end(), '/', '_');
-  return name;
-}
-
 }  // namespace
 
 FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
@@ -98,7 +92,7 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
         write_file_atomically(headers.path / file.relative_path, file.content);
       if (fs::path(file.relative_path).extension() != ".c") continue;
       if (skip_space_ops && space_ops.count(file.op_index)) continue;
-      units.push_back({unit_name(file.relative_path), file.content});
+      units.push_back({flat_file_name(file.relative_path), file.content});
       ++count;
     }
     return count;
@@ -113,8 +107,8 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
       request.op_index = layer.op_index;
       request.mask = &mask;
       request.unpacked = unpacked_ops.count(layer.op_index) != 0;
-      request.function_name = fmt::format("model_{}_op{:02d}", options.model_name, layer.op_index);
-      request.ops_header = fmt::format("model_{}_ops.h", options.model_name);
+      request.function_name = op_function_name(options.model_name, layer.op_index);
+      request.ops_header = ops_header_name(options.model_name);
       units.push_back({op_file_name(graph, options.model_name, layer.op_index),
                        generate_op_source(graph, request, options.template_dir)});
     }
