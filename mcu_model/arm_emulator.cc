@@ -2,8 +2,11 @@
 
 #include <unicorn/unicorn.h>
 
+#include "mcu_model/board_profile.h"
+
 #include <cstdio>
 #include <cstring>
+#include <exception>
 
 namespace tinyskip::mcu {
 namespace {
@@ -32,27 +35,88 @@ std::string hex(uint64_t value) {
 
 }  // namespace
 
+// The registers of the running engine, for an observer.
+class UnicornCpuState : public CpuState {
+ public:
+  explicit UnicornCpuState(uc_engine* uc) : uc_(uc) {}
+  uint32_t core_register(int number) const override {
+    static constexpr int kRegisters[16] = {
+        UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,  UC_ARM_REG_R5,
+        UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8,  UC_ARM_REG_R9,  UC_ARM_REG_R10, UC_ARM_REG_R11,
+        UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC};
+    uint32_t value = 0;
+    uc_reg_read(uc_, kRegisters[number & 15], &value);
+    return value;
+  }
+  uint32_t apsr() const override {
+    uint32_t value = 0;
+    uc_reg_read(uc_, UC_ARM_REG_APSR, &value);
+    return value;
+  }
+  bool read_memory(uint32_t address, uint8_t* out, uint32_t bytes) const override {
+    return uc_mem_read(uc_, address, out, bytes) == UC_ERR_OK;
+  }
+
+ private:
+  uc_engine* uc_;
+};
+
 struct ArmEmulator::Engine {
   uc_engine* uc = nullptr;
-  uc_hook count_hook = 0, cycle_hook = 0;
+  uc_hook code_hook = 0, cycle_hook = 0;
   uint64_t instructions = 0;
+  int runs = 0;
+  ExecutionObserver* observer = nullptr;
+  std::unique_ptr<UnicornCpuState> cpu;
+  // An observer's exception must not unwind through Unicorn's C frames: it
+  // is kept here, the run stopped, and rethrown after uc_emu_start returns.
+  std::exception_ptr observer_failure;
+
+  template <typename Call>
+  void observe(uc_engine* uc, Call call) {
+    if (observer == nullptr || observer_failure) return;
+    try {
+      call(*observer);
+    } catch (...) {
+      observer_failure = std::current_exception();
+      uc_emu_stop(uc);
+    }
+  }
 
   ~Engine() {
     if (uc != nullptr) uc_close(uc);
   }
 
-  static void count_instruction(uc_engine*, uint64_t, uint32_t, void* user) {
-    ++static_cast<Engine*>(user)->instructions;
+  static void on_instruction(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
+    auto* engine = static_cast<Engine*>(user);
+    ++engine->instructions;
+    engine->observe(uc, [&](ExecutionObserver& observer) {
+      observer.on_instruction(static_cast<uint32_t>(address), size, *engine->cpu);
+    });
   }
-  // Called before the load executes: the cycle counter register then holds
-  // the instruction count.
+  static void on_access(uc_engine* uc, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
+    static_cast<Engine*>(user)->observe(uc, [&](ExecutionObserver& observer) {
+      observer.on_memory_access(static_cast<uint32_t>(address), static_cast<uint32_t>(size), type == UC_MEM_WRITE);
+    });
+  }
+  // Called before the load executes: the register then holds the observer's
+  // cycle count, or the instruction count.
   static void read_cycle_counter(uc_engine* uc, uc_mem_type, uint64_t, int, int64_t, void* user) {
-    const auto count = static_cast<uint32_t>(static_cast<Engine*>(user)->instructions);
+    auto* engine = static_cast<Engine*>(user);
+    const auto count = engine->observer != nullptr ? engine->observer->cycle_counter()
+                                                   : static_cast<uint32_t>(engine->instructions);
     uint8_t bytes[4] = {static_cast<uint8_t>(count), static_cast<uint8_t>(count >> 8),
                         static_cast<uint8_t>(count >> 16), static_cast<uint8_t>(count >> 24)};
     uc_mem_write(uc, kDwtCycleCounter, bytes, sizeof bytes);
   }
 };
+
+EmulatedMemory emulated_memory(const BoardProfile& board) {
+  EmulatedMemory memory;
+  memory.flash = {"flash", static_cast<uint32_t>(board.flash_origin), static_cast<uint32_t>(board.flash_bytes)};
+  memory.ram = {"RAM", static_cast<uint32_t>(board.sram_origin), static_cast<uint32_t>(board.sram_bytes)};
+  return memory;
+}
 
 ArmEmulator::ArmEmulator(Elf32Image image, const EmulatedMemory& memory)
     : image_(std::move(image)), memory_(memory), engine_(std::make_unique<Engine>()) {
@@ -78,9 +142,10 @@ ArmEmulator::ArmEmulator(Elf32Image image, const EmulatedMemory& memory)
           "cannot load the segment at " + hex(segment.load_address));
   }
 
-  check(uc_hook_add(engine_->uc, &engine_->count_hook, UC_HOOK_CODE,
-                    reinterpret_cast<void*>(&Engine::count_instruction), engine_.get(), 1, 0),
-        "cannot add the instruction counter");
+  engine_->cpu = std::make_unique<UnicornCpuState>(engine_->uc);
+  check(uc_hook_add(engine_->uc, &engine_->code_hook, UC_HOOK_CODE,
+                    reinterpret_cast<void*>(&Engine::on_instruction), engine_.get(), 1, 0),
+        "cannot add the instruction hook");
   check(uc_hook_add(engine_->uc, &engine_->cycle_hook, UC_HOOK_MEM_READ,
                     reinterpret_cast<void*>(&Engine::read_cycle_counter), engine_.get(), kDwtCycleCounter,
                     kDwtCycleCounter + 3),
@@ -89,7 +154,8 @@ ArmEmulator::ArmEmulator(Elf32Image image, const EmulatedMemory& memory)
 
 ArmEmulator::~ArmEmulator() = default;
 
-EmulatorRun ArmEmulator::run_from_reset(const std::string& stop_symbol, uint64_t instruction_limit) {
+EmulatorRun ArmEmulator::run_from_reset(const std::string& stop_symbol, uint64_t instruction_limit,
+                                        ExecutionObserver* observer) {
   const ElfSymbol& stop = image_.symbol(stop_symbol);
   if (!stop.is_function) throw EmulatorError(image_.source + ": stop symbol '" + stop_symbol + "' is not a function");
   const std::vector<uint8_t> vectors = read_memory(memory_.flash.origin, 8);
@@ -103,10 +169,31 @@ EmulatorRun ArmEmulator::run_from_reset(const std::string& stop_symbol, uint64_t
 
   engine_->instructions = 0;
   check(uc_reg_write(engine_->uc, UC_ARM_REG_SP, &initial_sp), "cannot set SP");
+  // Memory hooks only while observed: they cost every access a call.
+  std::vector<uc_hook> access_hooks;
+  engine_->observer = observer;
+  engine_->observer_failure = nullptr;
+  if (observer != nullptr) {
+    for (const MemoryRegion* region : {&memory_.flash, &memory_.ram}) {
+      uc_hook hook = 0;
+      check(uc_hook_add(engine_->uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                        reinterpret_cast<void*>(&Engine::on_access), engine_.get(), region->origin,
+                        uint64_t{region->origin} + region->bytes - 1),
+            "cannot add the memory-access hook for " + region->name);
+      access_hooks.push_back(hook);
+    }
+  }
+  // Code translated in an earlier run lacks the hooks added now (flushing
+  // resets all of Unicorn's code buffer, which costs a second: only then).
+  if (engine_->runs++ > 0) check(uc_ctl_flush_tlb(engine_->uc), "cannot flush the translated code");
   const uc_err error = uc_emu_start(engine_->uc, reset, stop.address, 0, instruction_limit);
+  for (uc_hook hook : access_hooks) uc_hook_del(engine_->uc, hook);
   EmulatorRun run;
   run.instructions = engine_->instructions;
   check(uc_reg_read(engine_->uc, UC_ARM_REG_PC, &run.pc), "cannot read PC");
+  engine_->observer = nullptr;
+  if (engine_->observer_failure) std::rethrow_exception(engine_->observer_failure);
+  if (observer != nullptr) observer->on_run_end(run.pc);
   if (error != UC_ERR_OK)
     throw EmulatorError(image_.source + ": emulation stopped at PC " + hex(run.pc) + " after " +
                         std::to_string(run.instructions) + " instructions: " + uc_strerror(error));

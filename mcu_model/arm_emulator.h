@@ -4,8 +4,10 @@
 // reset vector like the real part, and the run stops when the PC reaches a
 // given function or after an instruction limit. Afterwards globals can be read
 // by symbol name. It checks that the code computes the right result on a
-// Cortex-M4 instruction set; it is not a timing model (there are no
-// peripherals, wait states or pipeline).
+// Cortex-M4 instruction set. Timing is not its business: an
+// ExecutionObserver (execution_observer.h), such as the Cortex-M4 timing
+// engine, can watch a run instruction by instruction and then answers the
+// DWT cycle counter.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "mcu_model/elf32_image.h"
+#include "mcu_model/execution_observer.h"
 
 namespace tinyskip::mcu {
 
@@ -38,6 +41,10 @@ struct EmulatedMemory {
   MemoryRegion ram{"RAM", 0x20000000u, 96u * 1024u};
 };
 
+struct BoardProfile;
+// The memory map of a board profile's part.
+EmulatedMemory emulated_memory(const BoardProfile& board);
+
 struct EmulatorRun {
   bool reached_stop = false;  // the PC reached the stop symbol (else the instruction limit ended the run)
   uint64_t instructions = 0;  // instructions executed from reset
@@ -57,9 +64,12 @@ class ArmEmulator {
   // Runs from reset (SP and PC from the vector table) until the PC reaches
   // function `stop_symbol` or `instruction_limit` instructions have run.
   // The system control space (0xE0000000-0xE00FFFFF) is plain memory, so the
-  // start-up code's CPACR write and the DWT set-up do not fault; DWT_CYCCNT
-  // reads back the number of instructions executed so far.
-  EmulatorRun run_from_reset(const std::string& stop_symbol, uint64_t instruction_limit);
+  // start-up code's CPACR write and the DWT set-up do not fault. DWT_CYCCNT
+  // reads what `observer` says, or without one the number of instructions
+  // executed so far. The observer sees every instruction and every access
+  // to flash and RAM of this run.
+  EmulatorRun run_from_reset(const std::string& stop_symbol, uint64_t instruction_limit,
+                             ExecutionObserver* observer = nullptr);
 
   std::vector<uint8_t> read_memory(uint32_t address, uint32_t size) const;
   // The 32-bit little-endian value of global `symbol`; ElfError when the

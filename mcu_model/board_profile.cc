@@ -22,6 +22,29 @@ int read_int(ObjectReader& reader, const std::string& key, int64_t min_value) {
   return static_cast<int>(value);
 }
 
+// A file a profile names: relative to the profile, so that configs/mcu can be
+// moved as a whole.
+std::string beside_profile(const std::string& profile, const std::string& name) {
+  std::filesystem::path file(name);
+  if (file.is_relative()) file = std::filesystem::path(profile).parent_path() / file;
+  return file.string();
+}
+
+// A 32-bit address written as a JSON string "0x08000000" (hex reads better
+// than decimal for memory maps).
+int64_t read_address(ObjectReader& reader, const std::string& key) {
+  const std::string text = reader.string(key);
+  size_t used = 0;
+  int64_t value = -1;
+  try {
+    value = std::stoll(text, &used, 0);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || value < 0 || value > 0xFFFFFFFFll)
+    reader.fail(key, "expected a 32-bit address such as \"0x08000000\", got \"" + text + "\"");
+  return value;
+}
+
 }  // namespace
 
 BoardProfile load_board_profile(const std::string& path) {
@@ -32,7 +55,9 @@ BoardProfile load_board_profile(const std::string& path) {
   board.name = reader.string("name");
   board.core = reader.string("core");
   board.clock_hz = reader.integer("clock_hz", 1);
+  board.flash_origin = read_address(reader, "flash_origin");
   board.flash_bytes = reader.integer("flash_bytes", 1);
+  board.sram_origin = read_address(reader, "sram_origin");
   board.sram_bytes = reader.integer("sram_bytes", 1);
   board.flash_wait_states = read_int(reader, "flash_wait_states", 0);
   board.prefetch = reader.boolean("prefetch");
@@ -44,16 +69,21 @@ BoardProfile load_board_profile(const std::string& path) {
   board.code_placement = read_code_placement(reader);
   board.notes = reader.optional_string("notes").value_or("");
   const std::string coefficients = reader.string("coefficients");
+  const std::string timing_rules = reader.string("timing_rules");
   reader.finish();
+  if (board.flash_origin + board.flash_bytes > (int64_t{1} << 32) ||
+      board.sram_origin + board.sram_bytes > (int64_t{1} << 32))
+    reader.fail("flash_bytes", "flash or SRAM extends past the 32-bit address space");
 
-  // Relative to the profile, so that configs/mcu can be moved as a whole.
-  std::filesystem::path coefficients_path(coefficients);
-  if (coefficients_path.is_relative())
-    coefficients_path = std::filesystem::path(path).parent_path() / coefficients_path;
   try {
-    board.coefficients = load_coefficients(coefficients_path.string());
+    board.coefficients = load_coefficients(beside_profile(path, coefficients));
   } catch (const ProfileError& error) {
     throw ProfileError(path + ": key 'coefficients': " + error.what());
+  }
+  try {
+    board.timing_rules = load_timing_rules(beside_profile(path, timing_rules));
+  } catch (const ProfileError& error) {
+    throw ProfileError(path + ": key 'timing_rules': " + error.what());
   }
   return board;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mcu_model/coefficients.h"
+#include "mcu_model/timing_rules.h"
 
 namespace tinyskip::mcu {
 
@@ -16,7 +17,9 @@ struct BoardProfile {
   std::string name;
   std::string core;
   int64_t clock_hz = 0;
+  int64_t flash_origin = 0x08000000;  // where flash and SRAM start in the memory map
   int64_t flash_bytes = 0;
+  int64_t sram_origin = 0x20000000;
   int64_t sram_bytes = 0;
   int flash_wait_states = 0;
   bool prefetch = false;      // sequential instruction prefetch from flash
@@ -29,6 +32,7 @@ struct BoardProfile {
   std::string notes;
   std::string file;  // the profile file, for messages
   CoefficientSet coefficients;
+  TimingRules timing_rules;  // the core's instruction timings, for the timing engine
 
   int64_t icache_bytes() const { return int64_t{icache_lines} * icache_line_bytes; }
   int64_t dcache_bytes() const { return int64_t{dcache_lines} * dcache_line_bytes; }
@@ -36,8 +40,8 @@ struct BoardProfile {
   const KernelSequences& sequences() const { return coefficients.sequences; }
 };
 
-// Reads a profile and the coefficient file it names (resolved relative to the
-// profile's directory). ProfileError naming the file and key for a missing
+// Reads a profile and the coefficient and timing-rule files it names
+// (resolved relative to the profile's directory). ProfileError naming the file and key for a missing
 // file, invalid JSON, a missing, unknown or ill-typed key.
 BoardProfile load_board_profile(const std::string& path);
 

@@ -75,7 +75,9 @@ inline nlohmann::json profile_json(const nlohmann::json& overrides = nlohmann::j
   nlohmann::json root = {{"name", "test_board"},
                          {"core", "cortex-m4f"},
                          {"clock_hz", 100000000},
+                         {"flash_origin", "0x08000000"},
                          {"flash_bytes", 524288},
+                         {"sram_origin", "0x20000000"},
                          {"sram_bytes", 131072},
                          {"flash_wait_states", 0},
                          {"prefetch", true},
@@ -85,7 +87,8 @@ inline nlohmann::json profile_json(const nlohmann::json& overrides = nlohmann::j
                          {"dcache_lines", 8},
                          {"dcache_line_bytes", 16},
                          {"code_placement", "sram"},
-                         {"coefficients", "coefficients.json"}};
+                         {"coefficients", "coefficients.json"},
+                         {"timing_rules", std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/cortex_m4_timing.json"}};
   for (const auto& item : overrides.items()) root[item.key()] = item.value();
   return root;
 }
