@@ -68,6 +68,7 @@ BoardProfile load_board_profile(const std::string& path) {
   board.dcache_line_bytes = read_int(reader, "dcache_line_bytes", 1);
   board.code_placement = read_code_placement(reader);
   board.notes = reader.optional_string("notes").value_or("");
+  if (reader.has("uncertain")) board.uncertain = reader.string_list("uncertain");
   const std::string coefficients = reader.string("coefficients");
   const std::string timing_rules = reader.string("timing_rules");
   reader.finish();

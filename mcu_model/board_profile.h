@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mcu_model/coefficients.h"
 #include "mcu_model/timing_rules.h"
@@ -30,6 +31,7 @@ struct BoardProfile {
   int dcache_line_bytes = 0;
   CodePlacement code_placement = CodePlacement::kFlash;
   std::string notes;
+  std::vector<std::string> uncertain;  // facts of this profile that are not confirmed, and what they move
   std::string file;  // the profile file, for messages
   CoefficientSet coefficients;
   TimingRules timing_rules;  // the core's instruction timings, for the timing engine
