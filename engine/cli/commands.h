@@ -14,6 +14,7 @@ Command add_codegen_command(CLI::App& app);
 Command add_emulate_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_inspect_command(CLI::App& app);
+Command add_measure_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 
 }  // namespace tinyskip::cli

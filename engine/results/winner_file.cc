@@ -7,6 +7,18 @@
 
 namespace tinyskip::engine {
 
+ExperimentConfig winner_run_config(const WinnerFile& winner) {
+  const std::filesystem::path run_json = winner.file.parent_path().parent_path() / "run.json";
+  const std::optional<std::string> text = support::read_whole_file(run_json);
+  if (!text)
+    throw ConfigError(run_json.string() +
+                      ": cannot read the run record of the winner (expected <run>/winners/<budget>.json)");
+  const nlohmann::json run = parse_config_json(*text, run_json.string());
+  if (!run.is_object() || !run.contains("config"))
+    throw ConfigError(run_json.string() + ": no \"config\": not a tinyskip run record");
+  return parse_experiment_config(run["config"].dump(), run_json);
+}
+
 sim::MaskSet WinnerFile::masks() const {
   sim::MaskSet masks;
   for (const WinnerLayer& layer : layers) masks[layer.op_index] = layer.mask;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/config/experiment_config.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
@@ -37,5 +38,10 @@ struct WinnerFile {
 };
 
 WinnerFile read_winner_file(const std::filesystem::path& file);
+
+// The resolved config of the run a winner belongs to, from the run.json
+// beside its winners/ directory. ConfigError when it is missing or is not a
+// tinyskip run record.
+ExperimentConfig winner_run_config(const WinnerFile& winner);
 
 }  // namespace tinyskip::engine
