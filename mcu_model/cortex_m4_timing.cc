@@ -183,20 +183,16 @@ int CortexM4Timing::execute_cycles(const DecodedInstruction& instruction, const 
   return cycles;
 }
 
-void CortexM4Timing::on_instruction(uint32_t address, uint32_t size, const CpuState& cpu) {
-  const Entry& entry = entry_at(address, cpu);
-  const DecodedInstruction& instruction = entry.instruction;
-  if (instruction.size != size)
-    throw TimingError("timing engine: the emulator ran " + std::to_string(size) + " bytes at " + hex(address) +
-                      " where Capstone decoded a " + std::to_string(instruction.size) + "-byte '" +
-                      instruction.name + "'");
-  settle_pending_branch(address, &instruction);
+// Everything an instruction costs before it executes: the refill of a branch
+// to it, the fetch of each new fetch unit it needs.
+void CortexM4Timing::arrive_at(const Entry& entry, uint32_t address) {
+  settle_pending_branch(address, &entry.instruction);
   if (entry.marked) marks_.push_back({address, cycles_, statistics_.instructions});
   ++statistics_.instructions;
 
   // Fetch: each new fetch unit the instruction needs may stall on flash.
   const uint32_t unit_bytes = flash_.fetch_unit_bytes();
-  const uint32_t first_unit = address / unit_bytes, last_unit = (address + size - 1) / unit_bytes;
+  const uint32_t first_unit = address / unit_bytes, last_unit = (address + entry.instruction.size - 1) / unit_bytes;
   if (first_unit != fetch_unit_) {
     cycles_ += flash_.fetch_instruction(address, cycles_);
     fetch_unit_ = first_unit;
@@ -206,16 +202,55 @@ void CortexM4Timing::on_instruction(uint32_t address, uint32_t size, const CpuSt
     fetch_unit_ = last_unit;
   }
   instruction_start_ = cycles_;
+}
+
+void CortexM4Timing::skip_failed_condition() {
+  cycles_ += static_cast<uint64_t>(rules_.skipped);
+  ++statistics_.skipped_conditionals;
+  previous_pipelinable_load_ = false;
+  previous_loaded_registers_ = previous_result_registers_ = 0;
+}
+
+// Only the last instruction of an IT block may branch, so an instruction of
+// the block that was not reported before `next_address` failed its condition.
+void CortexM4Timing::skip_unreported_it_instructions(uint32_t next_address) {
+  while (it_block_next_ < it_block_size_) {
+    const uint32_t address = it_block_addresses_[it_block_next_++];
+    if (address == next_address) return;
+    if (const Entry* skipped = find_entry(address)) {
+      arrive_at(*skipped, address);
+      skip_failed_condition();
+    }
+  }
+}
+
+void CortexM4Timing::on_instruction(uint32_t address, uint32_t size, const CpuState& cpu) {
+  const Entry& entry = entry_at(address, cpu);
+  const DecodedInstruction& instruction = entry.instruction;
+  if (instruction.size != size)
+    throw TimingError("timing engine: the emulator ran " + std::to_string(size) + " bytes at " + hex(address) +
+                      " where Capstone decoded a " + std::to_string(instruction.size) + "-byte '" +
+                      instruction.name + "'");
+  skip_unreported_it_instructions(address);
+  arrive_at(entry, address);
 
   // Branches (B<cond>, CBZ) are settled by where execution goes next; other
   // conditional instructions (IT blocks) by the flags.
   const bool is_branch = instruction.timing_class == TimingClass::kBranch;
   if (instruction.conditional() && !is_branch && !condition_passes(instruction.condition, cpu.apsr())) {
-    cycles_ += static_cast<uint64_t>(rules_.skipped);
-    ++statistics_.skipped_conditionals;
-    previous_pipelinable_load_ = false;
-    previous_loaded_registers_ = previous_result_registers_ = 0;
+    skip_failed_condition();
     return;
+  }
+  if (instruction.timing_class == TimingClass::kIt) {
+    uint8_t conditions[4];
+    it_block_conditions(instruction.it_first_condition, instruction.it_mask, conditions, it_block_size_);
+    it_block_next_ = 0;
+    uint32_t next = address + size;
+    for (int i = 0; i < it_block_size_; ++i) {
+      it_block_addresses_[i] = next;
+      const Entry* covered = find_entry(next);
+      next += covered != nullptr ? covered->instruction.size : 2;
+    }
   }
 
   cycles_ += static_cast<uint64_t>(execute_cycles(instruction, cpu));
@@ -239,6 +274,9 @@ void CortexM4Timing::on_memory_access(uint32_t address, uint32_t bytes, bool is_
   }
 }
 
-void CortexM4Timing::on_run_end(uint32_t next_address) { settle_pending_branch(next_address, nullptr); }
+void CortexM4Timing::on_run_end(uint32_t next_address) {
+  skip_unreported_it_instructions(next_address);
+  settle_pending_branch(next_address, nullptr);
+}
 
 }  // namespace tinyskip::mcu

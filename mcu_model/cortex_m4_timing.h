@@ -82,6 +82,9 @@ class CortexM4Timing : public ExecutionObserver {
   Entry* find_entry(uint32_t address);
   Entry& decode_into_table(uint32_t address, const CpuState& cpu);
   void settle_pending_branch(uint32_t next_address, const DecodedInstruction* next);
+  void arrive_at(const Entry& entry, uint32_t address);
+  void skip_failed_condition();
+  void skip_unreported_it_instructions(uint32_t next_address);
   int execute_cycles(const DecodedInstruction& instruction, const CpuState& cpu);
   int refill_cycles(BranchTarget target) const;
 
@@ -107,6 +110,11 @@ class CortexM4Timing : public ExecutionObserver {
   int pending_refill_ = -1;  // P if taken; -1 when nothing is pending
   bool pending_always_taken_ = false;
   uint32_t pending_fallthrough_ = 0;
+  // The instructions of the current IT block not yet reported: the emulator
+  // does not report those that fail their condition, so they are charged
+  // when execution is seen to have passed them.
+  uint32_t it_block_addresses_[4] = {};
+  int it_block_size_ = 0, it_block_next_ = 0;
 
   std::vector<TimingMark> marks_;
   TimingStatistics statistics_;

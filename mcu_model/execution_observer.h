@@ -25,7 +25,10 @@ class ExecutionObserver {
  public:
   virtual ~ExecutionObserver() = default;
   // The instruction of `size` bytes at `address` is about to execute
-  // (including conditional instructions that will fail their condition).
+  // (including a conditional branch that will not be taken). An instruction
+  // of an IT block that fails its condition may not be reported (Unicorn
+  // does not): an observer that charges it infers it from the IT instruction
+  // and the next address reported.
   virtual void on_instruction(uint32_t address, uint32_t size, const CpuState& cpu) = 0;
   // A data access by the current instruction (a load or store of `bytes`
   // at `address`; an LDM/STM reports one access per word).

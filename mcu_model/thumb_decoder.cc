@@ -171,6 +171,9 @@ DecodedInstruction ThumbDecoder::decode(const uint8_t* bytes, size_t available, 
     const unsigned halfword = bytes[0] | (bytes[1] << 8);
     decoded.it_first_condition = static_cast<uint8_t>((halfword >> 4) & 0xF);
     decoded.it_mask = static_cast<uint8_t>(halfword & 0xF);
+    // Capstone reports firstcond as the IT instruction's own condition; IT
+    // itself always executes.
+    decoded.condition = kConditionAlways;
   }
   return decoded;
 }
