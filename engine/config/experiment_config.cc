@@ -308,6 +308,21 @@ std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value) {
   return budgets;
 }
 
+// "cmsis_nn": {"path": <checkout>, "core_include": <CMSIS-Core Include/>}.
+CmsisNnCheckout read_cmsis_nn(const JsonValue& value, const PathResolver& paths) {
+  const JsonObject object = value.as_object({"path", "core_include"});
+  CmsisNnCheckout checkout;
+  const JsonValue path = object.required("path");
+  checkout.root = paths.resolve(path);
+  if (const std::optional<std::string> problem = cmsis_nn_checkout_problem(checkout.root)) path.fail(*problem);
+  if (const auto core = object.get("core_include"); core && !core->is_null()) {
+    checkout.core_include = paths.resolve(*core);
+    if (const std::optional<std::string> problem = cmsis_core_include_problem(checkout.core_include))
+      core->fail(*problem);
+  }
+  return checkout;
+}
+
 std::string read_text_file(const fs::path& file) {
   std::optional<std::string> text = support::read_whole_file(file);
   if (!text) throw ConfigError(fmt::format("{}: cannot open config file", file.string()));
@@ -362,7 +377,8 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   const JsonObject root =
       JsonValue(config.source, document, "")
           .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives",
-                      "constraints", "flash", "boards", "primary_board", "winners", "threads", "results_dir"});
+                      "constraints", "flash", "boards", "primary_board", "winners", "threads", "results_dir",
+                      "cmsis_nn"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));
@@ -382,6 +398,8 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
     config.results_dir = paths.resolve(*results_dir);
   else
     config.results_dir = (paths.base() / "../results").lexically_normal();
+  if (const auto cmsis_nn = root.get("cmsis_nn"); cmsis_nn && !cmsis_nn->is_null())
+    config.cmsis_nn = read_cmsis_nn(*cmsis_nn, paths);
   return config;
 }
 

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/config/cmsis_nn_checkout.h"
 #include "engine/config/config_error.h"
 #include "engine/config/threshold_spec.h"
 #include "sim/input_encoding.h"
@@ -116,6 +117,9 @@ struct ExperimentConfig {
   std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending
   int threads = 0;                                         // 0 = all hardware threads
   std::filesystem::path results_dir;                       // absolute; runs go to results_dir/name/<run-id>/
+  // The CMSIS-NN checkout `tinyskip codegen` puts exact layers on; nullopt:
+  // none, exact layers use tinyskip's own runtime kernels.
+  std::optional<CmsisNnCheckout> cmsis_nn;
 
   const BoardRef& primary() const;
 };

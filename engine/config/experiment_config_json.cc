@@ -27,7 +27,7 @@ nlohmann::json to_json(const ExperimentConfig& config) {
   nlohmann::json boards = nlohmann::json::array();
   for (const BoardRef& board : config.boards) boards.push_back(board.file.string());
 
-  return {
+  nlohmann::json json = {
       {"name", config.name},
       {"model", config.model.string()},
       {"pixel_scale", config.pixel_scale.to_string()},
@@ -68,6 +68,14 @@ nlohmann::json to_json(const ExperimentConfig& config) {
       {"threads", config.threads},
       {"results_dir", config.results_dir.string()},
   };
+  // Only when set: configs without it keep the content hash they had before
+  // the key existed, so their runs still resume.
+  if (config.cmsis_nn)
+    json["cmsis_nn"] = {{"path", config.cmsis_nn->root.string()},
+                        {"core_include", config.cmsis_nn->core_include.empty()
+                                             ? nlohmann::json(nullptr)
+                                             : nlohmann::json(config.cmsis_nn->core_include.string())}};
+  return json;
 }
 
 std::string config_hash(const ExperimentConfig& config) {
