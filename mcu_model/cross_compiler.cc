@@ -117,6 +117,19 @@ void compile_object(const Toolchain& toolchain, const std::filesystem::path& sou
                                      kStderrLinesShown));
 }
 
+void link_objects(const Toolchain& toolchain, const std::vector<std::filesystem::path>& objects,
+                  const std::vector<std::string>& link_args, const std::filesystem::path& output,
+                  const std::string& what) {
+  std::vector<std::string> args = toolchain.flags;
+  args.insert(args.end(), link_args.begin(), link_args.end());
+  for (const auto& object : objects) args.push_back(object.string());
+  args.insert(args.end(), {"-o", output.string()});
+  const ProcessResult result = run_tool(toolchain, "gcc", toolchain.gcc, args);
+  if (result.exit_code != 0)
+    throw ToolchainError("linking " + what + " with " + toolchain.gcc + " failed (exit " +
+                         std::to_string(result.exit_code) + "):\n" + first_lines(result.err, kStderrLinesShown));
+}
+
 std::string list_sections(const Toolchain& toolchain, const std::filesystem::path& object,
                           const std::string& unit) {
   const ProcessResult result = run_tool(toolchain, "size", toolchain.size, {"-A", "-d", object.string()});

@@ -46,6 +46,13 @@ void compile_object(const Toolchain& toolchain, const std::filesystem::path& sou
                     const std::filesystem::path& object, const std::string& opt_level,
                     const std::vector<std::filesystem::path>& include_dirs, const std::string& unit);
 
+// `gcc <flags> <link_args> objects... -o output`, gcc as the linker driver
+// with the same target flags. `what` names the link in messages;
+// ToolchainError with the linker's first stderr lines on failure.
+void link_objects(const Toolchain& toolchain, const std::vector<std::filesystem::path>& objects,
+                  const std::vector<std::string>& link_args, const std::filesystem::path& output,
+                  const std::string& what);
+
 // Output of `size -A -d object` (System V format: one line per section).
 std::string list_sections(const Toolchain& toolchain, const std::filesystem::path& object,
                           const std::string& unit);

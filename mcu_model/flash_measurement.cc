@@ -31,6 +31,34 @@ bool is_section_kind(const std::string& name, const std::string& prefix) {
   return name == prefix || name.rfind(prefix + ".", 0) == 0;
 }
 
+// Adds a section of `size` bytes to its kind; sections of other kinds take
+// no target memory. Unwind tables count as rodata.
+void add_section(SectionSizes& sizes, const std::string& name, int64_t size) {
+  if (is_section_kind(name, ".text")) {
+    sizes.text += size;
+  } else if (is_section_kind(name, ".rodata") || is_section_kind(name, ".ARM.exidx") ||
+             is_section_kind(name, ".ARM.extab")) {
+    sizes.rodata += size;
+  } else if (is_section_kind(name, ".data")) {
+    sizes.data += size;
+  } else if (is_section_kind(name, ".bss") || name == "COMMON") {
+    sizes.bss += size;
+  }
+}
+
+SectionSizes& operator+=(SectionSizes& a, const SectionSizes& b) {
+  a.text += b.text;
+  a.rodata += b.rodata;
+  a.data += b.data;
+  a.bss += b.bss;
+  return a;
+}
+
+bool is_hex(const std::string& token) {
+  return token.size() > 2 && token.compare(0, 2, "0x") == 0 &&
+         token.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
+}
+
 std::string file_name_of(const SourceUnit& unit) {
   const std::string& name = unit.name;
   const bool plain = !name.empty() && name != "." && name != ".." &&
@@ -158,17 +186,7 @@ SectionSizes parse_size_listing(const std::string& listing, const std::string& u
       continue;
     }
     if (!saw_header || size_text.find_first_not_of("0123456789") != std::string::npos) continue;
-    const int64_t size = std::stoll(size_text);
-    if (is_section_kind(name, ".text")) {
-      sizes.text += size;
-    } else if (is_section_kind(name, ".rodata") || is_section_kind(name, ".ARM.exidx") ||
-               is_section_kind(name, ".ARM.extab")) {
-      sizes.rodata += size;
-    } else if (is_section_kind(name, ".data")) {
-      sizes.data += size;
-    } else if (is_section_kind(name, ".bss")) {
-      sizes.bss += size;
-    }
+    add_section(sizes, name, std::stoll(size_text));
   }
   if (!saw_header)
     throw ToolchainError("unit '" + unit + "': no section table in the output of size -A:\n" + listing);
@@ -219,6 +237,109 @@ std::vector<SectionSizes> measure_flash(const Toolchain& toolchain, const std::v
     stats->cache_hits = static_cast<int>(units.size() - to_compile.size());
   }
   return sizes;
+}
+
+}  // namespace tinyskip::mcu
+
+namespace tinyskip::mcu {
+
+std::map<std::string, SectionSizes> parse_link_map(const std::string& map, std::set<std::string>* defined_symbols) {
+  std::map<std::string, SectionSizes> kept;
+  std::istringstream in(map);
+  std::string line;
+  while (std::getline(in, line) && line.rfind("Linker script and memory map", 0) != 0) {
+  }
+  // An input section is " <name> 0x<address> 0x<size> <file>", the numbers on
+  // the next line when the name is long; output sections start in column 0,
+  // "*(...)" patterns and "*fill*" with " *", symbols are "0x<address> <name>".
+  std::string pending;  // a long section name waiting for its numbers
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> tokens;
+    for (std::string token; fields >> token;) tokens.push_back(token);
+    if (tokens.empty()) continue;
+    const bool input_section = line.size() > 1 && line[0] == ' ' && line[1] != ' ' &&
+                               (tokens[0][0] == '.' || tokens[0] == "COMMON");
+    std::string name;
+    size_t first = 0;
+    if (input_section) {
+      name = tokens[0];
+      first = 1;
+      if (tokens.size() == 1) {
+        pending = name;
+        continue;
+      }
+    } else if (!pending.empty() && line[0] == ' ' && tokens.size() >= 3 && is_hex(tokens[0]) && is_hex(tokens[1])) {
+      name = pending;
+    } else {
+      pending.clear();
+      if (defined_symbols != nullptr && tokens.size() == 2 && is_hex(tokens[0]) && !is_hex(tokens[1]))
+        defined_symbols->insert(tokens[1]);
+      continue;
+    }
+    pending.clear();
+    if (tokens.size() < first + 3 || !is_hex(tokens[first]) || !is_hex(tokens[first + 1])) continue;
+    std::string file = tokens[first + 2];
+    for (size_t i = first + 3; i < tokens.size(); ++i) file += " " + tokens[i];
+    add_section(kept[file], name, std::stoll(tokens[first + 1], nullptr, 16));
+  }
+  return kept;
+}
+
+SectionSizes LinkedLibrary::linked_total() const {
+  SectionSizes total;
+  for (const SectionSizes& sizes : linked) total += sizes;
+  return total;
+}
+
+SectionSizes LinkedLibrary::linked_objects_total() const {
+  SectionSizes total;
+  for (size_t i = 0; i < linked.size(); ++i)
+    if (!(linked[i] == SectionSizes{})) total += objects[i];
+  return total;
+}
+
+LinkedLibrary measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                     const std::string& opt_level, const std::vector<fs::path>& include_dirs,
+                                     const std::vector<std::string>& roots, int threads) {
+  if (threads < 1)
+    throw ToolchainError("measure_linked_library: threads must be >= 1, got " + std::to_string(threads));
+  check_optimisation_level(toolchain, opt_level);
+  LinkedLibrary library;
+  library.objects.resize(units.size());
+  library.linked.resize(units.size());
+  if (roots.empty() || units.empty()) return library;
+
+  const TemporaryDirectory scratch;
+  std::vector<fs::path> objects(units.size());
+  std::vector<size_t> all(units.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    const std::string name = file_name_of(units[i]);
+    objects[i] = scratch.path() / std::to_string(i) / (name.substr(0, name.size() - 2) + ".o");
+    all[i] = i;
+  }
+  run_parallel(all, threads, [&](size_t i) {
+    library.objects[i] =
+        compile_and_measure(toolchain, units[i], objects[i].parent_path(), opt_level, include_dirs);
+  });
+
+  // The roots are the only references from outside, so the link keeps what
+  // they reach and nothing else; the first root doubles as the entry point.
+  const fs::path map_file = scratch.path() / "library.map";
+  std::vector<std::string> args = {opt_level, "-nostdlib", "-nostartfiles", "-Wl,--gc-sections",
+                                   "-Wl,--unresolved-symbols=ignore-all", "-Wl,-e," + roots.front(),
+                                   "-Wl,-Map," + map_file.string()};
+  for (const std::string& root : roots) args.push_back("-Wl,-u," + root);
+  link_objects(toolchain, objects, args, scratch.path() / "library.elf", "the library's reachable part");
+
+  std::set<std::string> defined;
+  const std::map<std::string, SectionSizes> kept = parse_link_map(read_file(map_file), &defined);
+  for (const std::string& root : roots)
+    if (defined.count(root) == 0)
+      throw ToolchainError("no compiled unit defines '" + root + "', which the generated code calls");
+  for (size_t i = 0; i < units.size(); ++i)
+    if (const auto found = kept.find(objects[i].string()); found != kept.end()) library.linked[i] = found->second;
+  return library;
 }
 
 }  // namespace tinyskip::mcu

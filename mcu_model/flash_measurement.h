@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,5 +55,35 @@ std::vector<SectionSizes> measure_flash(const Toolchain& toolchain, const std::v
                                         const std::string& opt_level,
                                         const std::vector<std::filesystem::path>& include_dirs, int threads,
                                         const std::filesystem::path& cache_dir, MeasureStats* stats = nullptr);
+
+// What a --gc-sections link keeps of each input file, from the linker's map
+// (-Wl,-Map): input file as the map names it ("x/arm_convolve_s8.o",
+// "lib.a(arm_convolve_s8.o)") -> the sizes of its kept input sections, by
+// the section kinds of parse_size_listing. Alignment fill belongs to no file
+// and is not counted. `defined_symbols`, when given, receives every global
+// symbol the map lists in the output.
+std::map<std::string, SectionSizes> parse_link_map(const std::string& map, std::set<std::string>* defined_symbols = nullptr);
+
+// A library as a program links it, per unit: the object's sections (what
+// measure_flash reports) and what a --gc-sections link keeps of it when the
+// program calls exactly `roots`. With -ffunction-sections the object sums
+// over-count (every function of every file the library has); the kept sizes
+// are what the program's flash holds of the library.
+struct LinkedLibrary {
+  std::vector<SectionSizes> objects;  // per unit, in the order given
+  std::vector<SectionSizes> linked;   // per unit; all zero for units the link does not need
+  SectionSizes linked_total() const;
+  SectionSizes linked_objects_total() const;  // object sizes of the units with something linked
+};
+
+// Compiles every unit like measure_flash (no cache) and links the objects
+// alone with --gc-sections, the entry and every root kept, references
+// outside the units (the C library, libgcc) left unresolved: the same
+// library sections a whole program calling `roots` links. ToolchainError
+// for a compile or link failure, or a root no unit defines.
+LinkedLibrary measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                     const std::string& opt_level,
+                                     const std::vector<std::filesystem::path>& include_dirs,
+                                     const std::vector<std::string>& roots, int threads);
 
 }  // namespace tinyskip::mcu
