@@ -43,7 +43,7 @@ uint64_t straight_line_cycles(const BoardProfile& board) { return cycles_from_st
 
 BoardProfile shipped_board(const std::string& name) { return load_board_profile(shipped_profile(name)); }
 
-TEST_CASE("flash: sequential code with prefetch stalls only where WS + 1 exceeds a unit's execution", "[timing][flash]") {
+TEST_CASE("timing flash: sequential code with prefetch stalls only where WS + 1 exceeds a unit's execution", "[timing][flash]") {
   // With prefetch: `start`'s unit misses (WS); every later unit was read in
   // the background from the delivery of the one before, so it stalls
   // max(0, WS + 1 - k) for k cycles of execution per unit:
@@ -67,7 +67,7 @@ TEST_CASE("flash: sequential code with prefetch stalls only where WS + 1 exceeds
   }
 }
 
-TEST_CASE("flash: sequential code without prefetch stalls WS at every unit", "[timing][flash]") {
+TEST_CASE("timing flash: sequential code without prefetch stalls WS at every unit", "[timing][flash]") {
   // Every unit misses: units x (WS + k).
   CHECK(straight_line_cycles(flash_board(2, false)) == 8 * (2 + 4));
   CHECK(straight_line_cycles(flash_board(3, false)) == 8 * (3 + 4));
@@ -75,10 +75,23 @@ TEST_CASE("flash: sequential code without prefetch stalls WS at every unit", "[t
   CHECK(straight_line_cycles(flash_board(5, false, {{"flash_fetch_bytes", 8}})) == 16 * (5 + 2));
 }
 
-TEST_CASE("flash: code in SRAM, or a profile placing it there, fetches without stalls", "[timing][flash]") {
+TEST_CASE("timing flash: code in SRAM, or a profile placing it there, fetches without stalls", "[timing][flash]") {
   SECTION("code_placement \"sram\" at 5 WS") {
     CHECK(straight_line_cycles(make_board(coefficient_json({}), {{"flash_wait_states", 5}, {"code_placement", "sram"}})) ==
           32);
+  }
+  SECTION("code_placement \"sram\" removes fetch stalls only: data at flash addresses still pays") {
+    // The literal pool stays where the program was linked, in flash.
+    CHECK(cycles_from_start_to_end(std::string(kBranchToColdStart) +
+                                       "start:\n"
+                                       "  ldr.w r1, literal\n"  // 2 + 5, the D-cache misses
+                                       "end:\n"
+                                       "  nop\n"
+                                       "  b done\n"
+                                       "  .balign 16\n"
+                                       "literal: .word 1\n",
+                                   make_board(coefficient_json({}), {{"flash_wait_states", 5}, {"code_placement", "sram"}})) ==
+          7);
   }
   SECTION("code linked into SRAM on a 5 WS flash board") {
     const std::string in_sram =
@@ -129,7 +142,7 @@ std::vector<uint64_t> steady_passes(const std::string& body, const BoardProfile&
   return passes;
 }
 
-TEST_CASE("flash: a loop that fits the I-cache runs at zero wait states, one that does not pays for flash", "[timing][flash]") {
+TEST_CASE("timing flash: a loop that fits the I-cache runs at zero wait states, one that does not pays for flash", "[timing][flash]") {
   // F401 geometry: 64 I-cache entries of one 16-byte unit. 64 units fit, 65
   // do not: LRU evicts each unit just before the next pass needs it.
   SECTION("no prefetch, 2 WS") {
@@ -151,7 +164,7 @@ TEST_CASE("flash: a loop that fits the I-cache runs at zero wait states, one tha
   }
 }
 
-TEST_CASE("flash: literal loads hit and miss the D-cache", "[timing][flash]") {
+TEST_CASE("timing flash: literal loads hit and miss the D-cache", "[timing][flash]") {
   // 2 WS, no prefetch, 16-byte D-cache lines.
   SECTION("a second literal in the same line hits") {
     CHECK(cycles_from_start_to_end(std::string(kBranchToColdStart) +
@@ -197,7 +210,7 @@ TEST_CASE("flash: literal loads hit and miss the D-cache", "[timing][flash]") {
   }
 }
 
-TEST_CASE("flash: a D-cache miss delays the instruction prefetch in flight (D-Code priority)", "[timing][flash]") {
+TEST_CASE("timing flash: a D-cache miss delays the instruction prefetch in flight (D-Code priority)", "[timing][flash]") {
   // 5 WS, prefetch, 16-byte units; cycles counted from `start`.
   const auto block = [](const std::string& load) {
     return std::string(kBranchToColdStart) +

@@ -112,14 +112,14 @@ bool llvm_mca_installed() {
   return false;
 }
 
-TEST_CASE("llvm-mca: the block overhead is one cycle", "[timing][llvm-mca]") {
+TEST_CASE("timing llvm-mca: the block overhead is one cycle", "[timing][llvm-mca]") {
   if (!llvm_mca_installed()) return;
   // Five independent one-cycle instructions: LLVM reports 6 Total Cycles.
   CHECK(llvm_mca_cycles("  add.w r1, r2, r3\n  add.w r4, r2, r3\n  add.w r5, r2, r3\n  add.w r6, r2, r3\n"
                         "  add.w r7, r2, r3\n") == 5);
 }
 
-TEST_CASE("llvm-mca: LLVM's Cortex-M4 model and the engine agree, or differ as explained", "[timing][llvm-mca]") {
+TEST_CASE("timing llvm-mca: LLVM's Cortex-M4 model and the engine agree, or differ as explained", "[timing][llvm-mca]") {
   if (!llvm_mca_installed()) return;
   const BoardProfile board = core_rules_board();
   for (const StraightLineBlock& block : straight_line_blocks()) {
@@ -137,7 +137,7 @@ TEST_CASE("llvm-mca: LLVM's Cortex-M4 model and the engine agree, or differ as e
   }
 }
 
-TEST_CASE("llvm-mca: every known difference names a block", "[timing][llvm-mca]") {
+TEST_CASE("timing llvm-mca: every known difference names a block", "[timing][llvm-mca]") {
   for (const auto& [name, difference] : known_differences()) {
     INFO(name);
     CHECK(std::any_of(straight_line_blocks().begin(), straight_line_blocks().end(),

@@ -168,7 +168,7 @@ inline uint64_t cycles_from_start_to_end(const std::string& body, const BoardPro
 // not installed. llvm-mca's "Total Cycles" run from the dispatch of the
 // first instruction to the write-back of the last, one more than the cycles
 // the block occupies the execute stage (N single-cycle instructions report
-// N + 1; the test "llvm-mca: the block overhead is one cycle" holds this),
+// N + 1; the test "timing llvm-mca: the block overhead is one cycle" holds this),
 // so the count returned is Total Cycles - 1.
 inline std::optional<int64_t> llvm_mca_cycles(const std::string& block) {
   const test::TempDir dir;
