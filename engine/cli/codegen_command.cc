@@ -20,9 +20,20 @@ Command add_codegen_command(CLI::App& app) {
       ->required();
   codegen->add_option("--name", request->model_name, "C name of the model (default: the experiment name)");
   codegen->add_option("--variant", *variant,
-                      "winner: as the winner; unpacked: its layers unpacked, nothing skipped; exact: runtime "
-                      "kernels only (the CMSIS-NN baseline)")
-      ->check(CLI::IsMember({"winner", "unpacked", "exact"}))
+                      "winner: as the winner; unpacked: its layers unpacked, nothing skipped (both with exact "
+                      "layers on CMSIS-NN when a checkout is known); exact: tinyskip runtime kernels only; "
+                      "cmsis-nn: the exact model on CMSIS-NN")
+      ->check(CLI::IsMember({"winner", "unpacked", "exact", "cmsis-nn"}))
+      ->capture_default_str();
+  codegen->add_option("--cmsis-nn", request->cmsis_nn_root,
+                      "CMSIS-NN checkout (Include/, Source/) for the exact layers; overrides the config's "
+                      "cmsis_nn.path");
+  codegen->add_option("--cmsis-core", request->cmsis_core_include,
+                      "CMSIS-Core Include/ directory, for CMSIS-NN releases that need it; overrides "
+                      "cmsis_nn.core_include");
+  codegen->add_option("--check-images", request->check_images,
+                      "Test images (0..N-1 of test_batch.bin) the check program runs and compares")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   codegen->add_option("--opt", request->opt_levels, "Optimisation levels to measure flash at")
       ->capture_default_str();
@@ -34,6 +45,7 @@ Command add_codegen_command(CLI::App& app) {
     request->variant = engine::parse_codegen_variant(*variant);
     const engine::CodegenResult result = engine::run_codegen(*request);
     fmt::print("model_{}: {} files in {}\n", result.model_name, result.files, request->out_dir.string());
+    fmt::print("exact layers: {}\n", result.exact_kernels);
     fmt::print("flash: estimated {} bytes", result.estimated_flash_bytes);
     for (const auto& [level, bytes] : result.measured_flash_bytes) fmt::print(", measured {} {} bytes", level, bytes);
     fmt::print(" (board has {})\nmanifest: {}\n", result.board_flash_bytes, result.manifest.string());

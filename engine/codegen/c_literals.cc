@@ -35,6 +35,10 @@ std::string c_int32_initializer(std::span<const int32_t> values, int per_line) {
   return initializer(values, per_line);
 }
 
+std::string c_uint8_initializer(std::span<const uint8_t> values, int per_line) {
+  return initializer(values, per_line);
+}
+
 void check_c_identifier(const std::string& name, const std::string& what) {
   if (!is_c_identifier(name)) throw CodegenError(what + " '" + name + "' is not a C identifier");
 }

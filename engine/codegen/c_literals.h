@@ -17,6 +17,7 @@ std::string c_int(int64_t value);
 // values per line, each line indented by two spaces.
 std::string c_int8_initializer(std::span<const int8_t> values, int per_line = 20);
 std::string c_int32_initializer(std::span<const int32_t> values, int per_line = 8);
+std::string c_uint8_initializer(std::span<const uint8_t> values, int per_line = 24);
 
 // Throws CodegenError when `name` is not a C identifier; `what` says which
 // name it is ("model name", "function name").

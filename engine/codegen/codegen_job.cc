@@ -12,6 +12,7 @@
 
 #include "engine/codegen/bare_metal.h"
 #include "engine/codegen/c_literals.h"
+#include "engine/codegen/cmsis_nn_flash.h"
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/codegen_manifest.h"
 #include "engine/config/tinyskip_paths.h"
@@ -40,19 +41,79 @@ std::string read_file(const fs::path& path, const std::string& what) {
   return *std::move(text);
 }
 
-// The run's resolved config, from run.json beside winners/.
-ExperimentConfig run_config(const WinnerFile& winner) {
-  const fs::path run_json = winner.file.parent_path().parent_path() / "run.json";
-  const std::string text = read_file(run_json, "the run record of the winner (expected <run>/winners/<budget>.json)");
+// The run's resolved config, from run.json beside winners/. Its "cmsis_nn"
+// is taken out before the strict parse and checked only when codegen uses
+// it, so that a checkout that moved since the run can be replaced with
+// --cmsis-nn instead of making the run unusable.
+struct RunRecord {
+  fs::path file;
+  ExperimentConfig config;
+  nlohmann::json cmsis_nn;  // null when the config has none
+};
+
+RunRecord run_record(const WinnerFile& winner) {
+  RunRecord record;
+  record.file = winner.file.parent_path().parent_path() / "run.json";
+  const std::string text = read_file(record.file, "the run record of the winner (expected <run>/winners/<budget>.json)");
   nlohmann::json run;
   try {
     run = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& error) {
-    throw ConfigError(run_json.string() + ": malformed JSON: " + error.what());
+    throw ConfigError(record.file.string() + ": malformed JSON: " + error.what());
   }
-  if (!run.is_object() || !run.contains("config"))
-    throw ConfigError(run_json.string() + ": no \"config\": not a tinyskip run record");
-  return parse_experiment_config(run["config"].dump(), run_json);
+  if (!run.is_object() || !run.contains("config") || !run["config"].is_object())
+    throw ConfigError(record.file.string() + ": no \"config\": not a tinyskip run record");
+  nlohmann::json& config = run["config"];
+  if (config.contains("cmsis_nn")) {
+    record.cmsis_nn = config["cmsis_nn"];
+    config.erase("cmsis_nn");
+  }
+  record.config = parse_experiment_config(config.dump(), record.file);
+  return record;
+}
+
+// The run config's CMSIS-NN field `key` ("path", "core_include"): empty when
+// absent; a ConfigError naming run.json and the key when it is not a string.
+fs::path run_cmsis_nn_path(const RunRecord& run, const char* key) {
+  if (run.cmsis_nn.is_null()) return {};
+  if (!run.cmsis_nn.is_object() || (run.cmsis_nn.contains(key) && !run.cmsis_nn[key].is_null() &&
+                                    !run.cmsis_nn[key].is_string()))
+    throw ConfigError(fmt::format("{}: config.cmsis_nn.{}: expected a path", run.file.string(), key));
+  const auto found = run.cmsis_nn.find(key);
+  return found == run.cmsis_nn.end() || found->is_null() ? fs::path() : fs::path(found->get<std::string>());
+}
+
+// The checkout the exact layers go on, or nullopt for tinyskip's runtime
+// kernels. A flag overrides its config field; a wrong path is one
+// CodegenError naming the flag or the config key it came from.
+std::optional<CmsisNnCheckout> exact_layers_checkout(const CodegenRequest& request, const RunRecord& run) {
+  const bool from_flag = !request.cmsis_nn_root.empty();
+  const bool core_from_flag = !request.cmsis_core_include.empty();
+  const std::string config_key = run.file.string() + ": config.cmsis_nn";
+  if (request.variant == CodegenVariant::kExact) {
+    if (from_flag || core_from_flag)
+      throw CodegenError("--variant exact uses tinyskip's runtime kernels only: drop --cmsis-nn/--cmsis-core or "
+                         "choose --variant cmsis-nn");
+    return std::nullopt;
+  }
+  CmsisNnCheckout checkout;
+  checkout.root = from_flag ? fs::absolute(request.cmsis_nn_root).lexically_normal() : run_cmsis_nn_path(run, "path");
+  checkout.core_include = core_from_flag ? fs::absolute(request.cmsis_core_include).lexically_normal()
+                                         : run_cmsis_nn_path(run, "core_include");
+  if (checkout.root.empty()) {
+    if (request.variant == CodegenVariant::kCmsisNn || core_from_flag)
+      throw CodegenError(std::string(core_from_flag ? "--cmsis-core" : "--variant cmsis-nn") +
+                         " needs a CMSIS-NN checkout: pass --cmsis-nn DIR or set \"cmsis_nn\": {\"path\": ...} in "
+                         "the experiment config");
+    return std::nullopt;  // winner / unpacked without CMSIS-NN: the dependency-free runtime
+  }
+  if (const auto problem = cmsis_nn_checkout_problem(checkout.root))
+    throw CodegenError((from_flag ? "--cmsis-nn: " : config_key + ".path: ") + *problem +
+                       (from_flag ? "" : " (pass --cmsis-nn DIR to use another checkout)"));
+  if (!checkout.core_include.empty())
+    if (const auto problem = cmsis_core_include_problem(checkout.core_include))
+      throw CodegenError((core_from_flag ? "--cmsis-core: " : config_key + ".core_include: ") + *problem);
+  return checkout;
 }
 
 // Files an earlier codegen run wrote into `dir` (its manifest's list), or an
@@ -87,16 +148,38 @@ void write_files(const GeneratedFiles& files, const fs::path& dir) {
   }
 }
 
-std::vector<uint8_t> encoded_test_image(const sim::Graph& graph, const ExperimentConfig& config,
-                                        const sim::ImageSet& images) {
-  std::vector<uint8_t> input(static_cast<size_t>(graph.tensor(graph.input).num_bytes()));
-  sim::encode_input(graph, config.pixel_scale, images.image(0), sim::ImageSet::kPixelsPerImage, input.data());
-  return input;
+// Test images 0..count-1 of the run's test batch: what the check program
+// embeds (image 0 alone by default, as the simulator's report split starts
+// elsewhere and any image serves).
+sim::ImageSet check_images(const ExperimentConfig& config, int count) {
+  const fs::path file = config.data_dir / "test_batch.bin";
+  const sim::ImageSet all = sim::read_cifar10_file(file.string());
+  if (count < 1 || count > all.size())
+    throw CodegenError(fmt::format("--check-images {}: expected 1 to {} (the images in {})", count, all.size(),
+                                   file.string()));
+  sim::ImageSet images;
+  images.source = all.source;
+  images.pixels.assign(all.image(0), all.image(0) + int64_t{count} * sim::ImageSet::kPixelsPerImage);
+  images.labels.assign(all.labels.begin(), all.labels.begin() + count);
+  return images;
+}
+
+std::vector<uint8_t> encoded_inputs(const sim::Graph& graph, const ExperimentConfig& config,
+                                    const sim::ImageSet& images) {
+  const size_t bytes = static_cast<size_t>(graph.tensor(graph.input).num_bytes());
+  std::vector<uint8_t> inputs(bytes * static_cast<size_t>(images.size()));
+  for (int i = 0; i < images.size(); ++i)
+    sim::encode_input(graph, config.pixel_scale, images.image(i), sim::ImageSet::kPixelsPerImage,
+                      inputs.data() + bytes * static_cast<size_t>(i));
+  return inputs;
 }
 
 // The cross-compiled size of every generated C file at each level.
 MeasuredFlash measure(const CodegenRequest& request, const mcu::Toolchain& toolchain, const GeneratedFiles& files,
-                      const fs::path& cache_dir, int threads) {
+                      const std::optional<CmsisNnCheckout>& cmsis_nn, const fs::path& cache_dir, int threads) {
+  std::vector<fs::path> include_dirs = {request.out_dir, request.out_dir / "runtime"};
+  if (cmsis_nn)
+    for (const fs::path& dir : cmsis_nn_include_dirs(*cmsis_nn)) include_dirs.push_back(dir);
   std::vector<mcu::SourceUnit> units;
   std::vector<std::string> paths;
   for (const GeneratedFile& file : files) {
@@ -108,7 +191,7 @@ MeasuredFlash measure(const CodegenRequest& request, const mcu::Toolchain& toolc
   for (const std::string& level : request.opt_levels) {
     mcu::MeasureStats stats;
     const std::vector<mcu::SectionSizes> measured = mcu::measure_flash(
-        toolchain, units, level, {request.out_dir, request.out_dir / "runtime"}, threads, cache_dir, &stats);
+        toolchain, units, level, include_dirs, threads, cache_dir, &stats);
     for (size_t i = 0; i < units.size(); ++i) sizes[level][paths[i]] = measured[i];
     spdlog::info("flash at {}: {} files compiled, {} from cache", level, stats.compiled, stats.cache_hits);
   }
@@ -121,7 +204,8 @@ CodegenVariant parse_codegen_variant(const std::string& name) {
   if (name == "winner") return CodegenVariant::kWinner;
   if (name == "unpacked") return CodegenVariant::kUnpacked;
   if (name == "exact") return CodegenVariant::kExact;
-  throw CodegenError("unknown variant '" + name + "': expected winner, unpacked or exact");
+  if (name == "cmsis-nn") return CodegenVariant::kCmsisNn;
+  throw CodegenError("unknown variant '" + name + "': expected winner, unpacked, exact or cmsis-nn");
 }
 
 const char* codegen_variant_name(CodegenVariant variant) {
@@ -129,6 +213,7 @@ const char* codegen_variant_name(CodegenVariant variant) {
     case CodegenVariant::kWinner: return "winner";
     case CodegenVariant::kUnpacked: return "unpacked";
     case CodegenVariant::kExact: return "exact";
+    case CodegenVariant::kCmsisNn: return "cmsis-nn";
   }
   return "winner";
 }
@@ -141,31 +226,34 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   const int threads = request.threads > 0 ? request.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   const WinnerFile winner = read_winner_file(request.winner_file);
-  const ExperimentConfig config = run_config(winner);
+  const RunRecord run = run_record(winner);
+  const ExperimentConfig& config = run.config;
+  const std::optional<CmsisNnCheckout> cmsis_nn = exact_layers_checkout(request, run);
   if (const std::string hash = fnv1a_hex_of_file(winner.model); hash != winner.model_hash)
     throw CodegenError(fmt::format("{}: the model file changed since the run (FNV-1a {} now, {} in {})",
                                    winner.model.string(), hash, winner.model_hash, winner.file.string()));
   const sim::Graph graph = sim::load_tflite(winner.model.string());
   const sim::MaskSet masks = request.variant == CodegenVariant::kWinner ? winner.masks() : sim::MaskSet{};
+  const bool unpack = request.variant == CodegenVariant::kWinner || request.variant == CodegenVariant::kUnpacked;
 
   ModelCodegenOptions options;
   options.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
   for (const WinnerLayer& layer : winner.layers)
-    if (request.variant != CodegenVariant::kExact && layer.op_index < static_cast<int>(graph.ops.size()) &&
+    if (unpack && layer.op_index < static_cast<int>(graph.ops.size()) &&
         graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
       options.unpacked_ops.insert(layer.op_index);
+  options.exact_layers_on_cmsis_nn = cmsis_nn.has_value();
   options.template_dir = request.template_dir;
   options.runtime_dir = request.runtime_dir;
-  ModelSources sources = generate_model_sources(graph, masks, options);
+  const ModelSources sources = generate_model_sources(graph, masks, options);
+  // A model whose every layer is unpacked or runtime-only links no CMSIS-NN.
+  const std::optional<CmsisNnCheckout> linked_cmsis_nn =
+      sources.cmsis_nn_functions.empty() ? std::nullopt : cmsis_nn;
 
-  // The check program's image: test image 0, and what the simulator computes
-  // for it with the winner's masks.
-  const sim::ImageSet test_images = sim::read_cifar10_file((config.data_dir / "test_batch.bin").string());
-  sim::ImageSet first;
-  first.source = test_images.source;
-  first.pixels.assign(test_images.image(0), test_images.image(0) + sim::ImageSet::kPixelsPerImage);
-  first.labels = {test_images.labels.at(0)};
-  const sim::RunOutput expected = sim::Simulator(graph, masks).run(first, config.pixel_scale);
+  // The check program's images and what the simulator computes for them
+  // with the winner's masks.
+  const sim::ImageSet images = check_images(config, request.check_images);
+  const sim::RunOutput expected = sim::Simulator(graph, masks).run(images, config.pixel_scale);
   const auto board_ref = std::find_if(config.boards.begin(), config.boards.end(),
                                       [&](const BoardRef& b) { return b.name == winner.primary_board; });
   if (board_ref == config.boards.end())
@@ -176,11 +264,13 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   spec.model_name = options.model_name;
   spec.input_c_type = c_type_of(graph, graph.input);
   spec.output_c_type = c_type_of(graph, graph.output);
-  spec.input_bytes = encoded_test_image(graph, config, first);
+  spec.image_count = request.check_images;
+  spec.input_bytes = encoded_inputs(graph, config, images);
   spec.expected_output_bytes = expected.outputs;
   spec.board_name = board.name;
   spec.flash_bytes = board.flash_bytes;
   spec.ram_bytes = board.sram_bytes;
+  spec.cmsis_nn = linked_cmsis_nn;
   GeneratedFiles bare_metal = generate_bare_metal_project(spec, request.template_dir);
 
   GeneratedFiles all = sources.files;
@@ -198,38 +288,39 @@ CodegenResult run_codegen(const CodegenRequest& original) {
       unpacked[op].skip.assign(static_cast<size_t>(graph.input_of(unpacked_op, 1).num_elements()), 0);
     }
   }
-  std::string toolchain_version;
-  MeasuredFlash measured;
+  ManifestInputs inputs{.variant = codegen_variant_name(request.variant),
+                        .graph = graph,
+                        .winner = winner,
+                        .board = board,
+                        .sources = sources,
+                        .files = all,
+                        .estimate = mcu::estimate_network(graph, unpacked, board),
+                        .model_name = options.model_name,
+                        .check_images = {(config.data_dir / "test_batch.bin").string(), 0, request.check_images,
+                                         expected.outputs},
+                        .cmsis_nn = linked_cmsis_nn};
   if (request.measure_flash) {
     const mcu::Toolchain toolchain = mcu::load_toolchain(request.toolchain_file);
-    toolchain_version = mcu::toolchain_version(toolchain);
-    measured = measure(request, toolchain, sources.files, config.flash.cache_dir_or(config.results_dir), threads);
+    inputs.toolchain_version = mcu::toolchain_version(toolchain);
+    inputs.measured =
+        measure(request, toolchain, sources.files, linked_cmsis_nn, config.flash.cache_dir_or(config.results_dir), threads);
+    if (linked_cmsis_nn)
+      inputs.cmsis_nn_flash =
+          measure_cmsis_nn_flash(toolchain, *linked_cmsis_nn, sources.cmsis_nn_functions, request.opt_levels, threads);
   }
-  const ManifestInputs inputs{codegen_variant_name(request.variant),
-                              graph,
-                              winner,
-                              board,
-                              sources,
-                              all,
-                              mcu::estimate_network(graph, unpacked, board),
-                              options.model_name,
-                              {(config.data_dir / "test_batch.bin").string(), 0},
-                              expected.outputs,
-                              toolchain_version,
-                              measured};
   const nlohmann::ordered_json manifest = codegen_manifest(inputs);
   CodegenResult result;
   result.manifest = request.out_dir / "manifest.json";
   write_file_atomically(result.manifest, manifest.dump(2) + "\n");
   result.files = static_cast<int>(all.size());
   result.model_name = options.model_name;
+  result.exact_kernels = linked_cmsis_nn ? fmt::format("CMSIS-NN {} ({})", cmsis_nn_version(linked_cmsis_nn->root),
+                                                       linked_cmsis_nn->root.string())
+                                         : "tinyskip runtime kernels";
   result.estimated_flash_bytes = inputs.estimate.flash_bytes;
   result.board_flash_bytes = board.flash_bytes;
-  for (const auto& [level, files] : inputs.measured) {
-    int64_t total = 0;
-    for (const auto& [file, sizes] : files) total += sizes.flash();
-    result.measured_flash_bytes.emplace_back(level, total);
-  }
+  for (const auto& [level, files] : inputs.measured)
+    result.measured_flash_bytes.emplace_back(level, total_flash_bytes(inputs, level));
   return result;
 }
 

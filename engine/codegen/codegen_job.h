@@ -13,14 +13,17 @@
 
 namespace tinyskip::engine {
 
-// What to generate from the winner: the winner itself, or one of the two
-// references it is compared with (same model, same output layout).
+// What to generate from the winner: the winner itself, or one of the
+// references it is compared with (same model, same output layout). Which
+// kernel each layer gets follows from the variant and from whether a
+// CMSIS-NN checkout is known (layer_kernel.h).
 enum class CodegenVariant {
-  kWinner,    // approximated layers unpacked with the winner's skip masks
-  kUnpacked,  // the same layers unpacked, nothing skipped
-  kExact,     // no unpacking: runtime (CMSIS-NN algorithm) kernels everywhere
+  kWinner,    // approximated layers unpacked with the winner's skip masks; exact layers on CMSIS-NN if known
+  kUnpacked,  // the same layers unpacked, nothing skipped; exact layers likewise
+  kExact,     // no unpacking: tinyskip's runtime kernels everywhere (the dependency-free baseline)
+  kCmsisNn,   // no unpacking: every layer CMSIS-NN has on CMSIS-NN (the baseline users ship)
 };
-// "winner", "unpacked", "exact"; anything else throws CodegenError.
+// "winner", "unpacked", "exact", "cmsis-nn"; anything else throws CodegenError.
 CodegenVariant parse_codegen_variant(const std::string& name);
 const char* codegen_variant_name(CodegenVariant variant);
 
@@ -33,6 +36,10 @@ struct CodegenRequest {
   std::vector<std::string> opt_levels = {"-Os", "-O2"};
   bool force = false;  // write into a non-empty directory that is not an earlier codegen output
   int threads = 0;     // 0: all hardware threads
+  // --cmsis-nn / --cmsis-core: override the run config's "cmsis_nn" path /
+  // core_include; empty: the config's.
+  std::filesystem::path cmsis_nn_root, cmsis_core_include;
+  int check_images = 1;  // test images 0..N-1 embedded in the check program
   std::filesystem::path template_dir, runtime_dir, toolchain_file;  // empty: codegen_paths.h defaults
 };
 
@@ -40,13 +47,17 @@ struct CodegenResult {
   std::filesystem::path manifest;
   int files = 0;
   std::string model_name;
+  std::string exact_kernels;  // "CMSIS-NN V.19.1.0 (<path>)" or "tinyskip runtime kernels"
   int64_t estimated_flash_bytes = 0;
-  std::vector<std::pair<std::string, int64_t>> measured_flash_bytes;  // opt level -> whole model + runtime
+  // opt level -> whole model: generated files, runtime and the CMSIS-NN it links
+  std::vector<std::pair<std::string, int64_t>> measured_flash_bytes;
   int64_t board_flash_bytes = 0;
 };
 
-// Throws ConfigError (winner or run files), CodegenError, sim::ModelError,
-// mcu::ToolchainError with messages naming the file or tool at fault. Files of
+// Throws ConfigError (winner or run files), CodegenError (a bad variant,
+// CMSIS-NN setting or image count, naming the flag or config key),
+// sim::ModelError, mcu::ToolchainError with messages naming the file or tool
+// at fault. Files of
 // an earlier codegen run in out_dir (listed in its manifest) are replaced; the
 // manifest is written last, so it only exists for a complete output.
 CodegenResult run_codegen(const CodegenRequest& request);

@@ -38,12 +38,13 @@ int64_t constant_bytes(const sim::Graph& graph, const sim::Op& op) {
 nlohmann::ordered_json layer_json(const ManifestInputs& in, const sim::Op& op, const GeneratedFile& file) {
   const mcu::LayerEstimate& estimate = in.estimate.layers.at(static_cast<size_t>(op.index));
   const WinnerLayer* approximated = in.variant == "winner" ? winner_layer(in.winner, op.index) : nullptr;
-  const bool unpacked = in.sources.unpacked_ops.count(op.index) != 0;
+  const LayerKernel kernel = in.sources.kernels.at(op.index);
+  const bool unpacked = kernel == LayerKernel::kUnpacked;
   nlohmann::ordered_json layer = {{"op_index", op.index},
                                   {"op", sim::op_type_name(op.type)},
                                   {"name", approximated ? approximated->name : ""},
                                   {"file", file.relative_path},
-                                  {"kernel", unpacked ? "unpacked" : "runtime"},
+                                  {"kernel", layer_kernel_name(kernel)},
                                   {"macs", sim::macs_of(in.graph, op)},
                                   {"kept_macs", estimate.kept_macs},
                                   {"skipped_macs", approximated ? approximated->skipped_macs : 0},
@@ -69,11 +70,16 @@ nlohmann::ordered_json flash_json(const ManifestInputs& in) {
       (is_runtime_file(path) ? runtime : model) += sizes.flash();
       ram += sizes.data + sizes.bss;
     }
+    const auto cmsis_nn = in.cmsis_nn_flash.find(level);
+    const CmsisNnFlash linked = cmsis_nn != in.cmsis_nn_flash.end() ? cmsis_nn->second : CmsisNnFlash{};
+    const int64_t total = total_flash_bytes(in, level);
     measured[level] = {{"model_bytes", model},
                        {"runtime_bytes", runtime},
-                       {"total_bytes", model + runtime},
-                       {"static_ram_bytes", ram},
-                       {"fits_board", model + runtime <= in.board.flash_bytes}};
+                       {"cmsis_nn_bytes", linked.linked.flash()},
+                       {"cmsis_nn_object_bytes", linked.objects.flash()},
+                       {"total_bytes", total},
+                       {"static_ram_bytes", ram + linked.linked.data + linked.linked.bss},
+                       {"fits_board", total <= in.board.flash_bytes}};
   }
   return {{"board", in.board.name},
           {"board_flash_bytes", in.board.flash_bytes},
@@ -84,7 +90,50 @@ nlohmann::ordered_json flash_json(const ManifestInputs& in) {
           {"measured", measured}};
 }
 
+// Which kernels the exact layers use and, for CMSIS-NN, the checkout, its
+// release, the functions called and what the link keeps of each file.
+nlohmann::ordered_json exact_kernels_json(const ManifestInputs& in) {
+  if (!in.cmsis_nn) return {{"library", "runtime"}, {"cmsis_nn", nullptr}};
+  nlohmann::ordered_json measured = nlohmann::ordered_json::object();
+  for (const auto& [level, flash] : in.cmsis_nn_flash) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
+    for (const auto& [file, sizes] : flash.linked_files) files[file] = sections_json(sizes);
+    measured[level] = {{"linked_bytes", flash.linked.flash()}, {"object_bytes", flash.objects.flash()},
+                       {"linked_files", files}};
+  }
+  const CmsisNnCheckout& checkout = *in.cmsis_nn;
+  return {{"library", "cmsis-nn"},
+          {"cmsis_nn",
+           {{"path", checkout.root.string()},
+            {"core_include",
+             checkout.core_include.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(checkout.core_include.string())},
+            {"version", cmsis_nn_version(checkout.root)},
+            {"functions", in.sources.cmsis_nn_functions},
+            {"measured", measured}}}};
+}
+
+nlohmann::ordered_json check_images_json(const ManifestInputs& in) {
+  const CheckImages& images = in.check_images;
+  const size_t per_image = images.expected_outputs.size() / static_cast<size_t>(images.count);
+  nlohmann::ordered_json indices = nlohmann::ordered_json::array(), outputs = nlohmann::ordered_json::array();
+  for (int i = 0; i < images.count; ++i) {
+    indices.push_back(images.first + i);
+    const auto begin = images.expected_outputs.begin() + static_cast<std::ptrdiff_t>(per_image * static_cast<size_t>(i));
+    outputs.push_back(std::vector<uint8_t>(begin, begin + static_cast<std::ptrdiff_t>(per_image)));
+  }
+  return {{"file", images.file}, {"indices", indices}, {"expected_outputs", outputs}};
+}
+
 }  // namespace
+
+int64_t total_flash_bytes(const ManifestInputs& in, const std::string& level) {
+  int64_t total = 0;
+  if (const auto files = in.measured.find(level); files != in.measured.end())
+    for (const auto& [path, sizes] : files->second) total += sizes.flash();
+  if (const auto cmsis_nn = in.cmsis_nn_flash.find(level); cmsis_nn != in.cmsis_nn_flash.end())
+    total += cmsis_nn->second.linked.flash();
+  return total;
+}
 
 nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -97,6 +146,7 @@ nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
     if (file.op_index >= 0) layers.push_back(layer_json(in, in.graph.ops.at(static_cast<size_t>(file.op_index)), file));
   const sim::Tensor& input = in.graph.tensor(in.graph.input);
   const sim::Tensor& output = in.graph.tensor(in.graph.output);
+  const nlohmann::ordered_json check_images = check_images_json(in);
   return {
       {"format", kCodegenManifestFormat},
       {"tool", "tinyskip"},
@@ -110,6 +160,7 @@ nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
         {"accuracy_loss_pp", in.winner.accuracy_loss_pp},
         {"point", in.winner.point}}},
       {"variant", in.variant},
+      {"exact_kernels", exact_kernels_json(in)},
       {"model_name", in.model_name},
       {"entry_point", fmt::format("int model_{}_invoke(const {} *input, {} *output)", in.model_name,
                                   c_type_of(in.graph, in.graph.input), c_type_of(in.graph, in.graph.output))},
@@ -123,7 +174,11 @@ nlohmann::ordered_json codegen_manifest(const ManifestInputs& in) {
       {"estimated_ms", in.estimate.milliseconds},
       {"flash", flash_json(in)},
       {"layers", layers},
-      {"test_image", {{"file", in.test_image.first}, {"index", in.test_image.second}, {"expected_output", in.expected_output}}},
+      {"test_image",
+       {{"file", in.check_images.file},
+        {"index", in.check_images.first},
+        {"expected_output", check_images["expected_outputs"][0]}}},
+      {"check_images", check_images},
       {"files", files},
   };
 }

@@ -126,13 +126,16 @@ std::string op_file_name(const sim::Graph& graph, const std::string& model_name,
   return fmt::format("{}_{}.c", op_function_name(model_name, op_index), lower(sim::op_type_name(op.type)));
 }
 
+bool ModelSources::uses(LayerKernel kernel) const {
+  return std::any_of(kernels.begin(), kernels.end(), [&](const auto& entry) { return entry.second == kernel; });
+}
+
 ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet& masks,
                                     const ModelCodegenOptions& options) {
   check_options(graph, masks, options);
   const std::string& name = options.model_name;
   const std::string ops_header = ops_header_name(name);
   ModelSources result;
-  result.unpacked_ops = options.unpacked_ops;
 
   std::string declarations;
   std::vector<std::string> approximated;
@@ -141,18 +144,22 @@ ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet&
     OpSourceRequest request;
     request.op_index = op.index;
     request.mask = mask != masks.end() ? &mask->second : nullptr;
-    request.unpacked = options.unpacked_ops.count(op.index) != 0;
+    request.kernel = choose_layer_kernel(op.type, options.unpacked_ops.count(op.index) != 0,
+                                         options.exact_layers_on_cmsis_nn);
     request.function_name = op_function_name(name, op.index);
     request.ops_header = ops_header;
-    result.files.push_back({op_file_name(graph, name, op.index),
-                            generate_op_source(graph, request, options.template_dir), op.index});
-    result.scratch_bytes = std::max(result.scratch_bytes, op_scratch_bytes(graph, op.index, request.unpacked));
+    OpSource source = generate_op_source(graph, request, options.template_dir);
+    result.files.push_back({op_file_name(graph, name, op.index), std::move(source.code), op.index});
+    result.kernels[op.index] = request.kernel;
+    result.cmsis_nn_functions.insert(source.cmsis_nn_functions.begin(), source.cmsis_nn_functions.end());
+    result.scratch_bytes = std::max(result.scratch_bytes, op_scratch_bytes(graph, op.index, request.kernel));
     declarations += fmt::format(
         "ts_status {}(const void *input, const void *input2, void *output, const ts_context *scratch);\n",
         request.function_name);
-    if (request.unpacked || request.mask != nullptr)
+    const bool unpacked = request.kernel == LayerKernel::kUnpacked;
+    if (unpacked || request.mask != nullptr)
       approximated.push_back(fmt::format("op {} ({}{}, {} weights skipped)", op.index, sim::op_type_name(op.type),
-                                         request.unpacked ? ", unpacked" : "",
+                                         unpacked ? ", unpacked" : "",
                                          request.mask ? request.mask->skipped_count() : 0));
   }
 
@@ -175,6 +182,10 @@ ModelSources generate_model_sources(const sim::Graph& graph, const sim::MaskSet&
       {"ARENA_BYTES", std::to_string(result.arena_bytes)},
       {"SCRATCH_Q15", std::to_string(std::max<int64_t>(1, result.scratch_bytes / 2))},
       {"APPROXIMATED", approximated.empty() ? "none (exact)" : approximated_text},
+      {"EXACT_KERNELS", result.uses(LayerKernel::kCmsisNn)
+                            ? "CMSIS-NN's s8 API (arm_nnfunctions.h) where CMSIS-NN has the op, else\n"
+                              " * tinyskip's runtime kernels (runtime/)"
+                            : "tinyskip's runtime kernels (runtime/)"},
       {"DECLARATIONS", declarations},
       {"OP_CALLS", op_calls(graph, arena, name, 0)},
       {"S8_ENTRY_DECLARATION", ""},

@@ -6,72 +6,19 @@
 #include <fmt/format.h>
 
 #include "engine/codegen/c_literals.h"
+#include "engine/codegen/cmsis_nn_op_source.h"
 #include "engine/codegen/codegen_error.h"
+#include "engine/codegen/op_source_parts.h"
 #include "engine/codegen/unpacked_conv.h"
 #include "sim/kernels/op_params.h"
 
 namespace tinyskip::engine {
 namespace {
 
-// What every op function needs to know about its op, gathered once.
-struct OpContext {
-  const sim::Graph& graph;
-  const sim::Op& op;
-  const OpSourceRequest& request;
-  sim::OpShapes shapes;
-  std::string where;  // "<model>: op 3 (CONV_2D)" for messages
-};
-
-std::string dims(const sim::Shape4& s) { return fmt::format("{{{}, {}, {}, {}}}", s.n, s.h, s.w, s.c); }
-
-std::string activation(const sim::ActivationRange& a) {
-  return fmt::format("{{{}, {}}}", c_int(a.min), c_int(a.max));
-}
-
 // A finite float or double as an exact C99 hexadecimal literal.
 std::string exact_float_literal(double value, bool single, const std::string& where) {
   if (!std::isfinite(value)) throw CodegenError(where + ": non-finite quantisation scale");
   return fmt::format("{:a}{}", value, single ? "f" : "");
-}
-
-// The filter with the skipped weights zeroed: what the simulator multiplies.
-std::vector<int8_t> effective_filter(const OpContext& ctx) {
-  const auto values = ctx.graph.input_of(ctx.op, 1).values<int8_t>();
-  std::vector<int8_t> filter(values.begin(), values.end());
-  if (const sim::WeightMask* mask = ctx.request.mask; mask != nullptr && !mask->skip.empty()) {
-    if (mask->skip.size() != filter.size())
-      throw CodegenError(fmt::format("{}: weight mask has {} entries, the filter {} weights", ctx.where,
-                                     mask->skip.size(), filter.size()));
-    for (size_t i = 0; i < filter.size(); ++i)
-      if (mask->skip[i] != 0) filter[i] = 0;
-  }
-  return filter;
-}
-
-// Filter, bias and per-channel requantisation arrays of a weighted op; returns
-// the C expression for the bias pointer.
-std::string emit_weights(std::string& out, const OpContext& ctx, const sim::ChannelRequant& requant) {
-  const std::string& fn = ctx.request.function_name;
-  const std::vector<int8_t> filter = effective_filter(ctx);
-  out += fmt::format("static const int8_t {}_filter[{}] = {{\n{}\n}};\n", fn, filter.size(), c_int8_initializer(filter));
-  std::string bias = "NULL";
-  if (ctx.op.inputs.size() > 2 && ctx.op.inputs[2] >= 0) {
-    const auto values = ctx.graph.tensor(ctx.op.inputs[2]).values<int32_t>();
-    out += fmt::format("static const int32_t {}_bias[{}] = {{\n{}\n}};\n", fn, values.size(), c_int32_initializer(values));
-    bias = fn + "_bias";
-  }
-  out += fmt::format("static const int32_t {}_multiplier[{}] = {{\n{}\n}};\n", fn, requant.multiplier.size(),
-                     c_int32_initializer(requant.multiplier));
-  out += fmt::format("static const int32_t {}_shift[{}] = {{\n{}\n}};\n", fn, requant.shift.size(),
-                     c_int32_initializer(requant.shift));
-  out += fmt::format("static const ts_per_channel_quant {0}_quant = {{{0}_multiplier, {0}_shift}};\n", fn);
-  return bias;
-}
-
-std::string function_head(const OpContext& ctx) {
-  return fmt::format(
-      "ts_status {}(const void *input, const void *input2, void *output, const ts_context *scratch) {{\n",
-      ctx.request.function_name);
 }
 
 // A weighted op through its runtime kernel: the arrays, the parameter struct
@@ -83,16 +30,17 @@ std::string emit_weighted(const OpContext& ctx, const sim::ChannelRequant& requa
   const sim::Shape4 filter_shape = sim::shape_of(ctx.graph.input_of(ctx.op, 1));
   const std::string& fn = ctx.request.function_name;
   std::string out;
-  const std::string bias = emit_weights(out, ctx, requant);
+  const WeightArrays arrays = emit_weight_arrays(out, ctx, requant);
+  out += fmt::format("static const ts_per_channel_quant {}_quant = {{{}, {}}};\n", fn, arrays.multiplier, arrays.shift);
   out += fmt::format("static const {} {}_params = {{\n  {}}};\n\n", params_type, fn, params_fields);
-  out += function_head(ctx);
+  out += op_function_head(ctx);
   out += fmt::format(
       "  static const ts_dims input_dims = {1}, filter_dims = {2}, output_dims = {3};\n"
       "  (void)input2;\n{5}"
-      "  return {6}(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims, {0}_filter,\n"
+      "  return {6}(&{0}_params, &{0}_quant, &input_dims, (const int8_t *)input, &filter_dims, {8},\n"
       "      {4}, &output_dims, (int8_t *)output{7});\n}}\n",
-      fn, dims(ctx.shapes.input), dims(filter_shape), dims(ctx.shapes.output), bias,
-      uses_scratch ? "" : "  (void)scratch;\n", kernel, uses_scratch ? ", scratch" : "");
+      fn, c_dims(ctx.shapes.input), c_dims(filter_shape), c_dims(ctx.shapes.output), arrays.bias,
+      uses_scratch ? "" : "  (void)scratch;\n", kernel, uses_scratch ? ", scratch" : "", arrays.filter);
   return out;
 }
 
@@ -102,7 +50,7 @@ std::string emit_conv(const OpContext& ctx) {
                        fmt::format(".input_offset = {}, .output_offset = {}, .stride_h = {}, .stride_w = {},\n"
                                    "  .dilation_h = {}, .dilation_w = {}, .pad_h = {}, .pad_w = {}, .activation = {}",
                                    c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w,
-                                   p.dilation_h, p.dilation_w, p.pad_h, p.pad_w, activation(p.activation)),
+                                   p.dilation_h, p.dilation_w, p.pad_h, p.pad_w, c_activation(p.activation)),
                        "ts_conv_s8", true);
 }
 
@@ -112,7 +60,7 @@ std::string emit_unpacked_conv(const OpContext& ctx, const std::filesystem::path
   std::string out = generate_unpacked_conv_c(ctx.graph, ctx.op.index, ctx.request.mask ? *ctx.request.mask : exact,
                                              fn + "_unpacked", template_dir);
   out += '\n';
-  out += function_head(ctx);
+  out += op_function_head(ctx);
   out += fmt::format(
       "  (void)input2;\n  (void)scratch;\n"
       "  {}_unpacked((const int8_t *)input, (int8_t *)output);\n  return TS_OK;\n}}\n",
@@ -128,7 +76,7 @@ std::string emit_depthwise(const OpContext& ctx) {
                                    "  .depth_multiplier = {}, .activation = {}",
                                    c_int(p.input_offset), c_int(p.output_offset), p.stride_h, p.stride_w,
                                    p.dilation_h, p.dilation_w, p.pad_h, p.pad_w, p.depth_multiplier,
-                                   activation(p.activation)),
+                                   c_activation(p.activation)),
                        "ts_depthwise_conv_s8", false);
 }
 
@@ -136,7 +84,7 @@ std::string emit_fully_connected(const OpContext& ctx) {
   const auto [p, requant] = sim::make_fully_connected_params(ctx.graph, ctx.op);
   return emit_weighted(ctx, requant, "ts_fully_connected_params",
                        fmt::format(".input_offset = {}, .output_offset = {}, .activation = {}",
-                                   c_int(p.input_offset), c_int(p.output_offset), activation(p.activation)),
+                                   c_int(p.input_offset), c_int(p.output_offset), c_activation(p.activation)),
                        "ts_fully_connected_s8", false);
 }
 
@@ -144,7 +92,7 @@ std::string emit_fully_connected(const OpContext& ctx) {
 // `statement`, which computes the output. Only ADD reads input2 and none of
 // these ops needs the scratch columns.
 std::string emit_call(const OpContext& ctx, const std::string& declarations, const std::string& statement) {
-  std::string out = function_head(ctx) + declarations;
+  std::string out = op_function_head(ctx) + declarations;
   if (ctx.op.type != sim::OpType::kAdd) out += "  (void)input2;\n";
   out += "  (void)scratch;\n";
   out += statement;
@@ -161,7 +109,7 @@ std::string emit_pool(const OpContext& ctx) {
                                "    .pad_w = {}, .activation = {}}};\n"
                                "  static const ts_dims input_dims = {}, output_dims = {};\n",
                                p.stride_h, p.stride_w, p.filter_h, p.filter_w, p.pad_h, p.pad_w,
-                               activation(p.activation), dims(ctx.shapes.input), dims(ctx.shapes.output)),
+                               c_activation(p.activation), c_dims(ctx.shapes.input), c_dims(ctx.shapes.output)),
                    fmt::format("  return {}(&params, &input_dims, (const int8_t *)input, &output_dims, "
                                "(int8_t *)output);\n",
                                kernel));
@@ -180,7 +128,7 @@ std::string emit_add(const OpContext& ctx) {
                   "  static const ts_dims dims = {};\n",
                   c_int(p.input1_offset), c_int(p.input2_offset), c_int(p.output_offset), p.left_shift,
                   c_int(p.input1.multiplier), p.input1.shift, c_int(p.input2.multiplier), p.input2.shift,
-                  c_int(p.output.multiplier), p.output.shift, activation(p.activation), dims(ctx.shapes.input)),
+                  c_int(p.output.multiplier), p.output.shift, c_activation(p.activation), c_dims(ctx.shapes.input)),
       "  return ts_add_s8(&params, &dims, (const int8_t *)input, (const int8_t *)input2, (int8_t *)output);\n");
 }
 
@@ -191,7 +139,7 @@ std::string emit_softmax(const OpContext& ctx) {
                                "    .input_multiplier = {}, .input_left_shift = {}, .diff_min = {}}};\n"
                                "  static const ts_dims dims = {};\n",
                                c_int(p.input_multiplier), p.input_left_shift, c_int(p.diff_min),
-                               dims(ctx.shapes.input)),
+                               c_dims(ctx.shapes.input)),
                    "  return ts_softmax_s8(&params, &dims, (const int8_t *)input, (int8_t *)output);\n");
 }
 
@@ -218,22 +166,40 @@ std::string emit_reshape(const OpContext& ctx) {
                    fmt::format("  memcpy(output, input, {});\n  return TS_OK;\n", ctx.graph.output_of(ctx.op).num_bytes()));
 }
 
-bool has_weights(sim::OpType type) {
-  return type == sim::OpType::kConv2D || type == sim::OpType::kDepthwiseConv2D ||
-         type == sim::OpType::kFullyConnected;
+// The op through tinyskip's runtime kernels (QUANTIZE, DEQUANTIZE and
+// RESHAPE always come here).
+std::string emit_runtime(const OpContext& ctx) {
+  switch (ctx.op.type) {
+    case sim::OpType::kConv2D: return emit_conv(ctx);
+    case sim::OpType::kDepthwiseConv2D: return emit_depthwise(ctx);
+    case sim::OpType::kFullyConnected: return emit_fully_connected(ctx);
+    case sim::OpType::kMaxPool2D:
+    case sim::OpType::kAveragePool2D: return emit_pool(ctx);
+    case sim::OpType::kAdd: return emit_add(ctx);
+    case sim::OpType::kSoftmax: return emit_softmax(ctx);
+    case sim::OpType::kQuantize: return emit_quantize(ctx);
+    case sim::OpType::kDequantize: return emit_dequantize(ctx);
+    case sim::OpType::kReshape: return emit_reshape(ctx);
+  }
+  throw CodegenError(ctx.where + ": unknown op type");
 }
 
 }  // namespace
 
-int64_t op_scratch_bytes(const sim::Graph& graph, int op_index, bool unpacked) {
+int64_t op_scratch_bytes(const sim::Graph& graph, int op_index, LayerKernel kernel) {
   const sim::Op& op = graph.ops.at(static_cast<size_t>(op_index));
-  if (op.type != sim::OpType::kConv2D || unpacked) return 0;
+  switch (kernel) {
+    case LayerKernel::kUnpacked: return 0;
+    case LayerKernel::kCmsisNn: return cmsis_nn_scratch_bound(graph, op);
+    case LayerKernel::kRuntime: break;
+  }
+  if (op.type != sim::OpType::kConv2D) return 0;
   const sim::Shape4 filter = sim::shape_of(graph.input_of(op, 1));
   return 2 * int64_t{filter.h} * filter.w * filter.c * static_cast<int64_t>(sizeof(int16_t));
 }
 
-std::string generate_op_source(const sim::Graph& graph, const OpSourceRequest& request,
-                               const std::filesystem::path& template_dir) {
+OpSource generate_op_source(const sim::Graph& graph, const OpSourceRequest& request,
+                            const std::filesystem::path& template_dir) {
   if (request.op_index < 0 || request.op_index >= static_cast<int>(graph.ops.size()))
     throw CodegenError(fmt::format("{}: op index {} out of range", graph.source, request.op_index));
   check_c_identifier(request.function_name, "function name");
@@ -241,31 +207,30 @@ std::string generate_op_source(const sim::Graph& graph, const OpSourceRequest& r
   const OpContext ctx{graph, op, request, sim::op_shapes(graph, op), graph.source + ": " + graph.describe(op)};
   if (ctx.shapes.input.n != 1 || ctx.shapes.output.n != 1)
     throw CodegenError(ctx.where + ": batch size must be 1 for generated code");
-  if (request.unpacked && op.type != sim::OpType::kConv2D)
+  if (request.kernel == LayerKernel::kUnpacked && op.type != sim::OpType::kConv2D)
     throw CodegenError(ctx.where + ": only CONV_2D layers can be unpacked");
+  if (request.kernel == LayerKernel::kCmsisNn && !cmsis_nn_implements(op.type))
+    throw CodegenError(ctx.where + ": CMSIS-NN has no s8 kernel for this op");
   if (request.mask != nullptr && !request.mask->skip.empty() && !has_weights(op.type))
     throw CodegenError(ctx.where + ": a weight mask was given for an op without weights");
 
   const int64_t skipped = request.mask ? request.mask->skipped_count() : 0;
-  std::string out = fmt::format("/* Generated by tinyskip: {} of {}", graph.describe(op), graph.source);
+  OpSource source;
+  std::string& out = source.code;
+  out = fmt::format("/* Generated by tinyskip: {} of {}", graph.describe(op), graph.source);
   if (has_weights(op.type))
-    out += fmt::format(", {} kernel, {} of {} weights skipped", request.unpacked ? "unpacked" : "runtime", skipped,
+    out += fmt::format(", {} kernel, {} of {} weights skipped", layer_kernel_name(request.kernel), skipped,
                        graph.input_of(op, 1).num_elements());
-  out += ". */\n#include <stdint.h>\n#include <string.h>\n\n#include \"tinyskip_runtime.h\"\n";
+  out += ". */\n#include <stdint.h>\n#include <string.h>\n\n";
+  if (request.kernel == LayerKernel::kCmsisNn) out += "#include \"arm_nnfunctions.h\"\n";
+  out += "#include \"tinyskip_runtime.h\"\n";
   out += fmt::format("#include \"{}\"\n\n", request.ops_header);
-  switch (op.type) {
-    case sim::OpType::kConv2D: out += request.unpacked ? emit_unpacked_conv(ctx, template_dir) : emit_conv(ctx); break;
-    case sim::OpType::kDepthwiseConv2D: out += emit_depthwise(ctx); break;
-    case sim::OpType::kFullyConnected: out += emit_fully_connected(ctx); break;
-    case sim::OpType::kMaxPool2D:
-    case sim::OpType::kAveragePool2D: out += emit_pool(ctx); break;
-    case sim::OpType::kAdd: out += emit_add(ctx); break;
-    case sim::OpType::kSoftmax: out += emit_softmax(ctx); break;
-    case sim::OpType::kQuantize: out += emit_quantize(ctx); break;
-    case sim::OpType::kDequantize: out += emit_dequantize(ctx); break;
-    case sim::OpType::kReshape: out += emit_reshape(ctx); break;
+  switch (request.kernel) {
+    case LayerKernel::kUnpacked: out += emit_unpacked_conv(ctx, template_dir); break;
+    case LayerKernel::kCmsisNn: out += emit_cmsis_nn_op(ctx, source.cmsis_nn_functions); break;
+    case LayerKernel::kRuntime: out += emit_runtime(ctx); break;
   }
-  return out;
+  return source;
 }
 
 }  // namespace tinyskip::engine

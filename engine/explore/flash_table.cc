@@ -106,11 +106,12 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
       OpSourceRequest request;
       request.op_index = layer.op_index;
       request.mask = &mask;
-      request.unpacked = unpacked_ops.count(layer.op_index) != 0;
+      request.kernel = choose_layer_kernel(graph.ops[static_cast<size_t>(layer.op_index)].type,
+                                           unpacked_ops.count(layer.op_index) != 0, options.exact_layers_on_cmsis_nn);
       request.function_name = op_function_name(options.model_name, layer.op_index);
       request.ops_header = ops_header_name(options.model_name);
       units.push_back({op_file_name(graph, options.model_name, layer.op_index),
-                       generate_op_source(graph, request, options.template_dir)});
+                       generate_op_source(graph, request, options.template_dir).code});
     }
   }
   const std::vector<int64_t> bytes = flash_of(units, experiment.config, toolchain, {headers.path, options.runtime_dir}, threads);

@@ -26,7 +26,9 @@
 extern "C" {
 #endif
 
-typedef enum { TS_OK = 0, TS_ERROR_ARGUMENT = 1 } ts_status;
+/* TS_ERROR_SCRATCH: a library kernel (CMSIS-NN) asked for more scratch than
+ * the generated model's static scratch area holds; nothing was written. */
+typedef enum { TS_OK = 0, TS_ERROR_ARGUMENT = 1, TS_ERROR_SCRATCH = 2 } ts_status;
 
 typedef struct {
   int32_t n, h, w, c;
