@@ -57,8 +57,7 @@ inline ProcessResult run_tool(const std::vector<std::string>& argv) {
   return result;
 }
 
-// The program around `body` (see the file comment). A `nop` before the body
-// keeps whatever the assembler put first from pipelining into it.
+// The program around `body` (see the file comment).
 inline std::string program_source(const std::string& body) {
   return "  .syntax unified\n"
          "  .cpu cortex-m4\n"
@@ -72,8 +71,7 @@ inline std::string program_source(const std::string& body) {
          "  .global reset\n"
          "  .type reset, %function\n"
          "  .thumb_func\n"
-         "reset:\n"
-         "  nop\n" +
+         "reset:\n" +
          body +
          "\n  .text\n"
          "  .balign 4\n"
