@@ -6,7 +6,8 @@
 // configs/mcu/cortex_m4_timing.json):
 // - one cycle for data processing, multiplies and DSP instructions;
 // - loads 2 cycles, 1 when pipelined behind a load whose result does not form
-//   their address; stores with an immediate offset 1, others 2 (1 behind a
+//   their address (a load with base writeback neither pipelines nor lets the
+//   next one pipeline behind it); stores with an immediate offset 1, others 2 (1 behind a
 //   load); LDRD/STRD 3; LDM/STM/PUSH/POP 1 + N; +1 when the address depends
 //   on the preceding data-processing result; +1 for an unaligned access;
 // - taken branches 1 + P (P by how the target is obtained, +1 when the target
