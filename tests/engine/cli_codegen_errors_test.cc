@@ -19,18 +19,20 @@ namespace {
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 
-// <dir>/run/run.json (a real config) and <dir>/run/winners/0.json: LeNet
-// with conv2 (op 3, 18432 weights) approximated by skipping its first 100
-// weights; `model_hash` as given.
-fs::path write_run(const fs::path& dir, const std::string& model_hash) {
+// <dir>/run/run.json (a real config, plus the keys of `extra_config`) and
+// <dir>/run/winners/0.json: LeNet with conv2 (op 3, 18432 weights)
+// approximated by skipping its first 100 weights; `model_hash` as given.
+fs::path write_run(const fs::path& dir, const std::string& model_hash,
+                   const nlohmann::json& extra_config = nlohmann::json::object()) {
   const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
-  const nlohmann::json config = {{"name", "lenet_errors"},
+  nlohmann::json config = {{"name", "lenet_errors"},
                                  {"model", test::lenet_model()},
                                  {"pixel_scale", "1/255"},
                                  {"data_dir", test::cifar10_dir()},
                                  {"approximate", {{"layers", {"conv2"}}, {"thresholds", {{"values", {0, 0.01}}}}}},
                                  {"boards", {mcu + "nucleo_f401re.json"}},
                                  {"results_dir", (dir / "results").string()}};
+  config.update(extra_config);
   test::write_text(dir / "run" / "run.json", nlohmann::json{{"config", config}}.dump(2));
   sim::WeightMask mask;
   mask.skip.assign(18432, 0);
@@ -131,6 +133,77 @@ TEST_CASE("tinyskip codegen: refuses a foreign non-empty directory, replaces its
   CHECK_FALSE(fs::exists(fresh / "model_lenet_errors.c"));
   CHECK(fs::exists(fresh / "model_renamed.c"));
   CHECK(fs::exists(fresh / "user.txt"));
+}
+
+TEST_CASE("tinyskip codegen --variant cmsis-nn: exact layers on CMSIS-NN, the rest on the runtime", "[codegen]") {
+  test::TempDir dir;
+  const fs::path winner = write_run(dir.path(), real_hash());
+  const fs::path out = dir.path() / "cmsis";
+  const auto result =
+      codegen(winner, out, " --variant cmsis-nn --check-images 2 --cmsis-nn " + test::quoted(test::cmsis_nn_dir()));
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.output, Contains("exact layers: CMSIS-NN V."));
+  const nlohmann::json manifest = nlohmann::json::parse(test::read_text(out / "manifest.json"));
+  CHECK(manifest["variant"] == "cmsis-nn");
+  CHECK(manifest["exact_kernels"]["library"] == "cmsis-nn");
+  CHECK(manifest["exact_kernels"]["cmsis_nn"]["path"] == fs::path(test::cmsis_nn_dir()).lexically_normal().string());
+  for (const auto& layer : manifest["layers"]) {
+    const std::string op = layer["op"];
+    const bool runtime_only = op == "QUANTIZE" || op == "DEQUANTIZE" || op == "RESHAPE";
+    INFO(op);
+    CHECK(layer["kernel"] == (runtime_only ? "runtime" : "cmsis-nn"));
+  }
+  CHECK(manifest["layers"][3]["skipped_weights"] == 0);  // nothing approximated
+  CHECK(manifest["check_images"]["indices"] == nlohmann::json::array({0, 1}));
+  CHECK(test::read_text(out / manifest["layers"][1]["file"].get<std::string>()).find("arm_convolve_wrapper_s8(") !=
+        std::string::npos);
+  CHECK(test::read_text(out / "cortex_m4" / "Makefile").find("libcmsis-nn.a") != std::string::npos);
+
+  // Without a checkout the winner falls back to the runtime and says so.
+  const auto fallback = codegen(winner, dir.path() / "runtime");
+  REQUIRE(fallback.exit_code == 0);
+  CHECK_THAT(fallback.output, Contains("exact layers: tinyskip runtime kernels"));
+}
+
+TEST_CASE("tinyskip codegen errors: a missing or wrong CMSIS-NN path is one error naming the setting", "[codegen]") {
+  test::TempDir dir;
+  const fs::path winner = write_run(dir.path(), real_hash());
+  const fs::path out = dir.path() / "out";
+  auto result = codegen(winner, out, " --variant cmsis-nn");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--variant cmsis-nn needs a CMSIS-NN checkout") && Contains("--cmsis-nn DIR") &&
+                                Contains("\"cmsis_nn\""));
+
+  result = codegen(winner, out, " --cmsis-nn " + test::quoted(dir.path() / "nowhere"));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--cmsis-nn: directory not found"));
+
+  test::write_text(dir.path() / "not-cmsis" / "README.md", "");
+  result = codegen(winner, out, " --variant cmsis-nn --cmsis-nn " + test::quoted(dir.path() / "not-cmsis"));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--cmsis-nn: no Include/arm_nnfunctions.h in") && Contains("not a CMSIS-NN checkout"));
+
+  result = codegen(winner, out,
+                   " --cmsis-nn " + test::quoted(test::cmsis_nn_dir()) + " --cmsis-core " + test::quoted(dir.path()));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--cmsis-core: no cmsis_compiler.h in"));
+
+  result = codegen(winner, out, " --variant exact --cmsis-nn " + test::quoted(test::cmsis_nn_dir()));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("--variant exact uses tinyskip's runtime kernels only"));
+  CHECK_FALSE(fs::exists(out));
+
+  // A run whose checkout has moved away since: the config key is named, and
+  // the flag replaces it.
+  const fs::path moved = write_run(dir.path() / "moved", real_hash(),
+                                   {{"cmsis_nn", {{"path", (dir.path() / "gone").string()}, {"core_include", nullptr}}}});
+  result = codegen(moved, out);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("run.json: config.cmsis_nn.path: directory not found") && Contains("--cmsis-nn DIR"));
+  result = codegen(moved, out, " --cmsis-nn " + test::quoted(test::cmsis_nn_dir()));
+  INFO(result.output);
+  CHECK(result.exit_code == 0);
 }
 
 TEST_CASE("tinyskip run with measured flash and no cross-compiler: a clear error and no run directory", "[codegen]") {

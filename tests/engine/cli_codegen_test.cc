@@ -25,6 +25,7 @@
 #include "sim/tflite_import.h"
 #include "tests/engine/cli_test_support.h"
 #include "tests/engine/codegen_test_support.h"
+#include "tests/engine/small_experiment.h"
 #include "tests/shared_paths.h"
 
 namespace tinyskip {
@@ -36,28 +37,6 @@ constexpr int kProofImages = 1000;
 // One compile cache for every test run of this build: the first run compiles,
 // later ones (and the other test cases) reuse identical units.
 std::string flash_cache_dir() { return std::string(TINYSKIP_BINARY_DIR) + "/test_flash_cache"; }
-
-fs::path write_experiment(const fs::path& dir, const std::string& name, const std::string& model,
-                          const std::string& pixel_scale, const std::string& layers) {
-  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
-  const fs::path config = dir / "config.json";
-  test::write_text(config, "{\n"
-                           "  \"name\": \"" + name + "\",\n"
-                           "  \"model\": \"" + model + "\",\n"
-                           "  \"pixel_scale\": \"" + pixel_scale + "\",\n"
-                           "  \"data_dir\": \"" + test::cifar10_dir() + "\",\n"
-                           "  \"splits\": {\"calibration\": {\"files\": [\"data_batch_1.bin\"], \"begin\": 0, \"end\": 100},\n"
-                           "             \"search\": {\"files\": [\"test_batch.bin\"], \"begin\": 0, \"end\": 300},\n"
-                           "             \"report\": {\"files\": [\"test_batch.bin\"], \"begin\": 5000, \"end\": 5300}},\n"
-                           "  \"approximate\": {\"layers\": " + layers + ", \"thresholds\": {\"values\": [0, 0.01, 0.05]}},\n"
-                           "  \"search\": {\"algorithm\": \"grid\"},\n"
-                           "  \"flash\": {\"source\": \"measured\", \"opt_level\": \"-Os\", \"cache_dir\": \"" +
-                               flash_cache_dir() + "\"},\n"
-                           "  \"boards\": [\"" + mcu + "nucleo_f401re.json\"],\n"
-                           "  \"winners\": {\"accuracy_loss_budgets\": [100]},\n"
-                           "  \"results_dir\": \"results\"\n}\n");
-  return config;
-}
 
 nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(test::read_text(path)); }
 
@@ -84,14 +63,12 @@ int64_t flash_in_points_csv(const fs::path& run, const std::string& key) {
 void check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
                               const std::string& layers) {
   test::TempDir dir;
-  const fs::path config = write_experiment(dir.path(), name, model, pixel_scale, layers);
-  const auto explored = test::run_cli("run " + test::quoted(config) + " --run-id e2e");
-  INFO(explored.output);
-  REQUIRE(explored.exit_code == 0);
-  const fs::path run = dir.path() / "results" / name / "e2e";
+  const fs::path config = test::write_small_experiment(
+      dir.path(), name, model, pixel_scale, nlohmann::json::parse(layers),
+      {{"flash", {{"source", "measured"}, {"opt_level", "-Os"}, {"cache_dir", flash_cache_dir()}}}});
+  const fs::path run = test::run_small_experiment(config, name);
   // Budget 100 points: the fastest front point, i.e. the most aggressive one.
   const fs::path winner_file = run / "winners" / "100.json";
-  REQUIRE(fs::exists(winner_file));
 
   const fs::path out = dir.path() / "generated";
   const auto generated = test::run_cli("codegen " + test::quoted(winner_file) + " --out " + test::quoted(out) +

@@ -385,3 +385,47 @@ TEST_CASE("config errors: the flash section names the bad key") {
   config["flash"] = {{"compiler", "gcc"}};
   CHECK_THAT(layout.error_of(config), Contains("flash.compiler"));
 }
+
+TEST_CASE("the cmsis_nn section: a checkout resolved against the config, absent by default and from the hash") {
+  const ExperimentLayout layout;
+  json config = ExperimentLayout::minimal_config();
+  const ExperimentConfig without = layout.load(config);
+  CHECK_FALSE(without.cmsis_nn.has_value());
+  CHECK_FALSE(tinyskip::engine::to_json(without).contains("cmsis_nn"));  // older configs keep their hash
+
+  tinyskip::results_test::write_text(layout.root() / "CMSIS-NN/Include/arm_nnfunctions.h", "/* $Revision:    V.9.9.9 */\n");
+  tinyskip::results_test::write_text(layout.root() / "CMSIS-NN/Source/ConvolutionFunctions/arm_convolve_s8.c", "");
+  tinyskip::results_test::write_text(layout.root() / "core/cmsis_compiler.h", "");
+  config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"core_include", "../core"}};
+  const ExperimentConfig with = layout.load(config);
+  REQUIRE(with.cmsis_nn.has_value());
+  CHECK(with.cmsis_nn->root == layout.root() / "CMSIS-NN");
+  CHECK(with.cmsis_nn->core_include == layout.root() / "core");
+  CHECK(tinyskip::engine::cmsis_nn_version(with.cmsis_nn->root) == "V.9.9.9");
+  const json resolved = tinyskip::engine::to_json(with);
+  CHECK(resolved["cmsis_nn"]["path"] == (layout.root() / "CMSIS-NN").string());
+  CHECK(tinyskip::engine::config_hash(with) != tinyskip::engine::config_hash(without));
+}
+
+TEST_CASE("config errors: a cmsis_nn path that is not a CMSIS-NN checkout names the key") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  config["cmsis_nn"] = {{"path", "../nowhere"}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": cmsis_nn.path: directory not found"));
+  tinyskip::results_test::write_text(layout.root() / "not-cmsis/README.md", "");
+  config["cmsis_nn"] = {{"path", "../not-cmsis"}};
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": cmsis_nn.path: no Include/arm_nnfunctions.h in") && Contains("not a CMSIS-NN checkout"));
+  tinyskip::results_test::write_text(layout.root() / "headers-only/Include/arm_nnfunctions.h", "");
+  config["cmsis_nn"] = {{"path", "../headers-only"}};
+  CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.path: no Source/<group>/*.c"));
+  tinyskip::results_test::write_text(layout.root() / "CMSIS-NN/Include/arm_nnfunctions.h", "");
+  tinyskip::results_test::write_text(layout.root() / "CMSIS-NN/Source/Group/a.c", "");
+  config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"core_include", "../CMSIS-NN"}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": cmsis_nn.core_include: no cmsis_compiler.h in"));
+  config["cmsis_nn"] = {{"core_include", "../core"}};
+  CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.path: required key is missing"));
+  config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"include", "x"}};
+  CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.include: unknown key"));
+}

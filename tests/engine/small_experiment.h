@@ -1,0 +1,57 @@
+// A small experiment on a shipped model, run with the tinyskip CLI as a user
+// runs it, for the end-to-end codegen tests: significance on 100 training
+// images, a grid over thresholds {0, 0.01, 0.05} of `layers` scored on 300
+// test images, one winner budget of 100 points (the fastest front point, i.e.
+// the most aggressive one).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/engine/cli_test_support.h"
+#include "tests/engine/codegen_test_support.h"
+#include "tests/shared_paths.h"
+#include "tests/test_files.h"
+
+namespace tinyskip::test {
+
+// <dir>/config.json; the keys of `extra` are added to (or replace) the config's.
+inline std::filesystem::path write_small_experiment(const std::filesystem::path& dir, const std::string& name,
+                                                    const std::string& model, const std::string& pixel_scale,
+                                                    const nlohmann::json& layers,
+                                                    const nlohmann::json& extra = nlohmann::json::object()) {
+  const std::string mcu = std::string(TINYSKIP_SOURCE_DIR) + "/configs/mcu/";
+  nlohmann::json config = {
+      {"name", name},
+      {"model", model},
+      {"pixel_scale", pixel_scale},
+      {"data_dir", cifar10_dir()},
+      {"splits", {{"calibration", {{"files", {"data_batch_1.bin"}}, {"begin", 0}, {"end", 100}}},
+                  {"search", {{"files", {"test_batch.bin"}}, {"begin", 0}, {"end", 300}}},
+                  {"report", {{"files", {"test_batch.bin"}}, {"begin", 5000}, {"end", 5300}}}}},
+      {"approximate", {{"layers", layers}, {"thresholds", {{"values", {0, 0.01, 0.05}}}}}},
+      {"search", {{"algorithm", "grid"}}},
+      {"boards", {mcu + "nucleo_f401re.json"}},
+      {"winners", {{"accuracy_loss_budgets", {100}}}},
+      {"results_dir", "results"}};
+  config.update(extra);
+  const std::filesystem::path file = dir / "config.json";
+  write_text(file, config.dump(2));
+  return file;
+}
+
+// `tinyskip run CONFIG --run-id e2e`; returns the run directory
+// (<dir>/results/<name>/e2e, with winners/100.json).
+inline std::filesystem::path run_small_experiment(const std::filesystem::path& config, const std::string& name) {
+  const CommandResult explored = run_cli("run " + quoted(config) + " --run-id e2e");
+  INFO(explored.output);
+  REQUIRE(explored.exit_code == 0);
+  const std::filesystem::path run = config.parent_path() / "results" / name / "e2e";
+  REQUIRE(std::filesystem::exists(run / "winners" / "100.json"));
+  return run;
+}
+
+}  // namespace tinyskip::test
