@@ -299,16 +299,20 @@ SectionSizes LinkedLibrary::linked_objects_total() const {
   return total;
 }
 
-LinkedLibrary measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
-                                     const std::string& opt_level, const std::vector<fs::path>& include_dirs,
-                                     const std::vector<std::string>& roots, int threads) {
+std::vector<LinkedLibrary> measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                                  const std::string& opt_level,
+                                                  const std::vector<fs::path>& include_dirs,
+                                                  const std::vector<std::vector<std::string>>& root_sets,
+                                                  int threads) {
   if (threads < 1)
     throw ToolchainError("measure_linked_library: threads must be >= 1, got " + std::to_string(threads));
   check_optimisation_level(toolchain, opt_level);
-  LinkedLibrary library;
-  library.objects.resize(units.size());
-  library.linked.resize(units.size());
-  if (roots.empty() || units.empty()) return library;
+  LinkedLibrary empty;
+  empty.objects.resize(units.size());
+  empty.linked.resize(units.size());
+  std::vector<LinkedLibrary> libraries(root_sets.size(), empty);
+  if (units.empty() || std::all_of(root_sets.begin(), root_sets.end(), [](const auto& r) { return r.empty(); }))
+    return libraries;
 
   const TemporaryDirectory scratch;
   std::vector<fs::path> objects(units.size());
@@ -319,27 +323,33 @@ LinkedLibrary measure_linked_library(const Toolchain& toolchain, const std::vect
     all[i] = i;
   }
   run_parallel(all, threads, [&](size_t i) {
-    library.objects[i] =
-        compile_and_measure(toolchain, units[i], objects[i].parent_path(), opt_level, include_dirs);
+    empty.objects[i] = compile_and_measure(toolchain, units[i], objects[i].parent_path(), opt_level, include_dirs);
   });
 
-  // The roots are the only references from outside, so the link keeps what
-  // they reach and nothing else; the first root doubles as the entry point.
-  const fs::path map_file = scratch.path() / "library.map";
-  std::vector<std::string> args = {opt_level, "-nostdlib", "-nostartfiles", "-Wl,--gc-sections",
-                                   "-Wl,--unresolved-symbols=ignore-all", "-Wl,-e," + roots.front(),
-                                   "-Wl,-Map," + map_file.string()};
-  for (const std::string& root : roots) args.push_back("-Wl,-u," + root);
-  link_objects(toolchain, objects, args, scratch.path() / "library.elf", "the library's reachable part");
+  for (size_t set = 0; set < root_sets.size(); ++set) {
+    const std::vector<std::string>& roots = root_sets[set];
+    LinkedLibrary& library = libraries[set];
+    library.objects = empty.objects;
+    if (roots.empty()) continue;
+    // The roots are the only references from outside, so the link keeps what
+    // they reach and nothing else; the first root doubles as the entry point.
+    const fs::path map_file = scratch.path() / ("library" + std::to_string(set) + ".map");
+    std::vector<std::string> args = {opt_level, "-nostdlib", "-nostartfiles", "-Wl,--gc-sections",
+                                     "-Wl,--unresolved-symbols=ignore-all", "-Wl,-e," + roots.front(),
+                                     "-Wl,-Map," + map_file.string()};
+    for (const std::string& root : roots) args.push_back("-Wl,-u," + root);
+    link_objects(toolchain, objects, args, scratch.path() / ("library" + std::to_string(set) + ".elf"),
+                 "the library's reachable part");
 
-  std::set<std::string> defined;
-  const std::map<std::string, SectionSizes> kept = parse_link_map(read_file(map_file), &defined);
-  for (const std::string& root : roots)
-    if (defined.count(root) == 0)
-      throw ToolchainError("no compiled unit defines '" + root + "', which the generated code calls");
-  for (size_t i = 0; i < units.size(); ++i)
-    if (const auto found = kept.find(objects[i].string()); found != kept.end()) library.linked[i] = found->second;
-  return library;
+    std::set<std::string> defined;
+    const std::map<std::string, SectionSizes> kept = parse_link_map(read_file(map_file), &defined);
+    for (const std::string& root : roots)
+      if (defined.count(root) == 0)
+        throw ToolchainError("no compiled unit defines '" + root + "', which the generated code calls");
+    for (size_t i = 0; i < units.size(); ++i)
+      if (const auto found = kept.find(objects[i].string()); found != kept.end()) library.linked[i] = found->second;
+  }
+  return libraries;
 }
 
 }  // namespace tinyskip::mcu

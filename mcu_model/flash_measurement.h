@@ -76,14 +76,16 @@ struct LinkedLibrary {
   SectionSizes linked_objects_total() const;  // object sizes of the units with something linked
 };
 
-// Compiles every unit like measure_flash (no cache) and links the objects
-// alone with --gc-sections, the entry and every root kept, references
-// outside the units (the C library, libgcc) left unresolved: the same
-// library sections a whole program calling `roots` links. ToolchainError
-// for a compile or link failure, or a root no unit defines.
-LinkedLibrary measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
-                                     const std::string& opt_level,
-                                     const std::vector<std::filesystem::path>& include_dirs,
-                                     const std::vector<std::string>& roots, int threads);
+// Compiles every unit once like measure_flash (no cache) and, for each set
+// of roots, links the objects alone with --gc-sections, the entry and every
+// root kept, references outside the units (the C library, libgcc) left
+// unresolved: the same library sections a whole program calling those roots
+// links. One result per root set, in order. ToolchainError for a compile or
+// link failure, or a root no unit defines.
+std::vector<LinkedLibrary> measure_linked_library(const Toolchain& toolchain, const std::vector<SourceUnit>& units,
+                                                  const std::string& opt_level,
+                                                  const std::vector<std::filesystem::path>& include_dirs,
+                                                  const std::vector<std::vector<std::string>>& root_sets,
+                                                  int threads);
 
 }  // namespace tinyskip::mcu

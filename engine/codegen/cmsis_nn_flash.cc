@@ -14,10 +14,9 @@ std::vector<std::filesystem::path> cmsis_nn_include_dirs(const CmsisNnCheckout& 
   return dirs;
 }
 
-std::map<std::string, CmsisNnFlash> measure_cmsis_nn_flash(const mcu::Toolchain& toolchain,
-                                                           const CmsisNnCheckout& checkout,
-                                                           const std::set<std::string>& functions,
-                                                           const std::vector<std::string>& opt_levels, int threads) {
+std::vector<CmsisNnFlash> measure_cmsis_nn_flash(const mcu::Toolchain& toolchain, const CmsisNnCheckout& checkout,
+                                                 const std::vector<std::set<std::string>>& function_sets,
+                                                 const std::string& opt_level, int threads) {
   const std::vector<std::filesystem::path> sources = cmsis_nn_library_sources(checkout.root);
   std::vector<mcu::SourceUnit> units;
   for (const std::filesystem::path& source : sources) {
@@ -26,17 +25,18 @@ std::map<std::string, CmsisNnFlash> measure_cmsis_nn_flash(const mcu::Toolchain&
     // Group and file as one plain name: file names alone need not be unique.
     units.push_back({flat_file_name(source.generic_string()), *std::move(text)});
   }
-  const std::vector<std::string> roots(functions.begin(), functions.end());
-  std::map<std::string, CmsisNnFlash> flash;
-  for (const std::string& level : opt_levels) {
-    const mcu::LinkedLibrary library = mcu::measure_linked_library(
-        toolchain, units, level, cmsis_nn_include_dirs(checkout), roots, threads);
-    CmsisNnFlash& measured = flash[level];
+  std::vector<std::vector<std::string>> root_sets;
+  for (const std::set<std::string>& functions : function_sets) root_sets.emplace_back(functions.begin(), functions.end());
+  const std::vector<mcu::LinkedLibrary> libraries = mcu::measure_linked_library(
+      toolchain, units, opt_level, cmsis_nn_include_dirs(checkout), root_sets, threads);
+  std::vector<CmsisNnFlash> flash;
+  for (const mcu::LinkedLibrary& library : libraries) {
+    CmsisNnFlash& measured = flash.emplace_back();
     measured.linked = library.linked_total();
     measured.objects = library.linked_objects_total();
     for (size_t i = 0; i < sources.size(); ++i)
       if (!(library.linked[i] == mcu::SectionSizes{})) measured.linked_files[sources[i].generic_string()] = library.linked[i];
-    spdlog::info("CMSIS-NN at {}: {} of {} files linked, {} B of flash ({} B as whole objects)", level,
+    spdlog::info("CMSIS-NN at {}: {} of {} files linked, {} B of flash ({} B as whole objects)", opt_level,
                  measured.linked_files.size(), sources.size(), measured.linked.flash(), measured.objects.flash());
   }
   return flash;

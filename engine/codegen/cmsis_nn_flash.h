@@ -30,11 +30,12 @@ struct CmsisNnFlash {
 // The -I directories of code that includes arm_nnfunctions.h.
 std::vector<std::filesystem::path> cmsis_nn_include_dirs(const CmsisNnCheckout& checkout);
 
-// Per optimisation level. Throws mcu::ToolchainError (compile or link
-// failure, a called function the checkout does not define).
-std::map<std::string, CmsisNnFlash> measure_cmsis_nn_flash(const mcu::Toolchain& toolchain,
-                                                           const CmsisNnCheckout& checkout,
-                                                           const std::set<std::string>& functions,
-                                                           const std::vector<std::string>& opt_levels, int threads);
+// What a model calling `functions` links of CMSIS-NN at `opt_level`, for
+// each of the function sets (the library is compiled once). Throws
+// mcu::ToolchainError (compile or link failure, a called function the
+// checkout does not define) and CodegenError (an unreadable source).
+std::vector<CmsisNnFlash> measure_cmsis_nn_flash(const mcu::Toolchain& toolchain, const CmsisNnCheckout& checkout,
+                                                 const std::vector<std::set<std::string>>& function_sets,
+                                                 const std::string& opt_level, int threads);
 
 }  // namespace tinyskip::engine

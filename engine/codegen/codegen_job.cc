@@ -305,8 +305,9 @@ CodegenResult run_codegen(const CodegenRequest& original) {
     inputs.measured =
         measure(request, toolchain, sources.files, linked_cmsis_nn, config.flash.cache_dir_or(config.results_dir), threads);
     if (linked_cmsis_nn)
-      inputs.cmsis_nn_flash =
-          measure_cmsis_nn_flash(toolchain, *linked_cmsis_nn, sources.cmsis_nn_functions, request.opt_levels, threads);
+      for (const std::string& level : request.opt_levels)
+        inputs.cmsis_nn_flash[level] =
+            measure_cmsis_nn_flash(toolchain, *linked_cmsis_nn, {sources.cmsis_nn_functions}, level, threads).at(0);
   }
   const nlohmann::ordered_json manifest = codegen_manifest(inputs);
   CodegenResult result;
@@ -314,9 +315,8 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   write_file_atomically(result.manifest, manifest.dump(2) + "\n");
   result.files = static_cast<int>(all.size());
   result.model_name = options.model_name;
-  result.exact_kernels = linked_cmsis_nn ? fmt::format("CMSIS-NN {} ({})", cmsis_nn_version(linked_cmsis_nn->root),
-                                                       linked_cmsis_nn->root.string())
-                                         : "tinyskip runtime kernels";
+  result.exact_kernels = exact_kernels_name(linked_cmsis_nn) +
+                         (linked_cmsis_nn ? " (" + linked_cmsis_nn->root.string() + ")" : std::string());
   result.estimated_flash_bytes = inputs.estimate.flash_bytes;
   result.board_flash_bytes = board.flash_bytes;
   for (const auto& [level, files] : inputs.measured)

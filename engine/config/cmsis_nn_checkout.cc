@@ -81,4 +81,8 @@ std::string cmsis_nn_version(const fs::path& root) {
   return "unknown";
 }
 
+std::string exact_kernels_name(const std::optional<CmsisNnCheckout>& checkout) {
+  return checkout ? "CMSIS-NN " + cmsis_nn_version(checkout->root) : "tinyskip runtime kernels";
+}
+
 }  // namespace tinyskip::engine

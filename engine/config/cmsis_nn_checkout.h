@@ -43,4 +43,9 @@ std::vector<std::filesystem::path> cmsis_nn_library_sources(const std::filesyste
 // measurements so that numbers from different CMSIS-NN versions are told apart.
 std::string cmsis_nn_version(const std::filesystem::path& root);
 
+// How a baseline names the kernels of its exact layers wherever it is
+// printed: "CMSIS-NN V.19.1.0", or "tinyskip runtime kernels" without a
+// checkout.
+std::string exact_kernels_name(const std::optional<CmsisNnCheckout>& checkout);
+
 }  // namespace tinyskip::engine

@@ -42,7 +42,9 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
     json["boards"][experiment.config.boards[b].name] = {{"cycles", exact.boards[b].cycles},
                                                          {"ms", exact.boards[b].ms},
                                                          {"flash_bytes", exact.boards[b].flash_bytes}};
-  json["note"] = "exact model, CMSIS-NN-style kernels for every layer (no unpacking)";
+  json["kernels"] = exact_kernels_name(experiment.config.cmsis_nn);
+  json["note"] = "exact model, no unpacking, on the kernels named; cycles from the cost model (CMSIS-NN's "
+                 "algorithms), flash as the flash section says";
   return json;
 }
 
@@ -52,7 +54,10 @@ nlohmann::ordered_json flash_table_json(const FlashTable& flash, const Experimen
                                  {"toolchain", flash.toolchain_version()},
                                  {"opt_level", experiment.config.flash.opt_level},
                                  {"exact_bytes", flash.exact_bytes()},
-                                 {"fixed_bytes", flash.fixed_bytes()}};
+                                 {"fixed_bytes", flash.fixed_bytes()},
+                                 {"exact_kernels", exact_kernels_name(experiment.config.cmsis_nn)},
+                                 {"exact_cmsis_nn_bytes", flash.exact_cmsis_nn_bytes()},
+                                 {"fixed_cmsis_nn_bytes", flash.fixed_cmsis_nn_bytes()}};
   for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
     nlohmann::ordered_json levels = nlohmann::ordered_json::array();
     for (size_t level = 0; level < experiment.space.layers[l].thresholds.size(); ++level)
@@ -214,9 +219,10 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     const BoardCost& cost = winner.point.boards[static_cast<size_t>(experiment.primary_board)];
     const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
     spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
-                 "exact CMSIS-NN), flash {} B",
+                 "the exact model on {}, cost model), flash {} B",
                  budget, winner.point.key, winner.point.report->to_string(), 0.0 - winner.accuracy_loss, cost.ms,
-                 config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles), cost.flash_bytes);
+                 config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles),
+                 exact_kernels_name(config.cmsis_nn), cost.flash_bytes);
     const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
     if (cost.flash_bytes > board.flash_bytes)
       spdlog::warn("winner for {} % loss needs {} B of flash, more than the {} B of {}: set "

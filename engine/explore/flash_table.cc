@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/codegen/c_literals.h"
+#include "engine/codegen/cmsis_nn_flash.h"
 #include "engine/codegen/model_source.h"
 #include "engine/codegen/op_source.h"
 #include "engine/config/tinyskip_paths.h"
@@ -67,8 +68,10 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
   table.toolchain_version_ = mcu::toolchain_version(toolchain);
 
   const sim::Graph& graph = experiment.graph;
+  const std::optional<CmsisNnCheckout>& cmsis_nn = experiment.config.cmsis_nn;
   ModelCodegenOptions options;
   options.model_name = c_identifier_from(experiment.config.name);
+  options.exact_layers_on_cmsis_nn = cmsis_nn.has_value();
   options.template_dir = default_template_dir();
   options.runtime_dir = default_runtime_dir();
   const ModelSources exact = generate_model_sources(graph, {}, options);
@@ -114,7 +117,10 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
                        generate_op_source(graph, request, options.template_dir).code});
     }
   }
-  const std::vector<int64_t> bytes = flash_of(units, experiment.config, toolchain, {headers.path, options.runtime_dir}, threads);
+  std::vector<fs::path> include_dirs = {headers.path, options.runtime_dir};
+  if (cmsis_nn)
+    for (const fs::path& dir : cmsis_nn_include_dirs(*cmsis_nn)) include_dirs.push_back(dir);
+  const std::vector<int64_t> bytes = flash_of(units, experiment.config, toolchain, include_dirs, threads);
 
   size_t next = 0;
   for (; next < exact_count; ++next) table.exact_bytes_ += bytes[next];
@@ -123,6 +129,18 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
     std::vector<int64_t> levels;
     for (size_t level = 0; level < layer.thresholds.size(); ++level) levels.push_back(bytes[next++]);
     table.layer_bytes_.push_back(std::move(levels));
+  }
+  // The CMSIS-NN a model links depends only on which functions it calls:
+  // the exact model's set, and for every design point the same set (its
+  // approximated convs are always unpacked), so it adds to the fixed part.
+  if (cmsis_nn) {
+    const std::vector<CmsisNnFlash> linked =
+        measure_cmsis_nn_flash(toolchain, *cmsis_nn, {exact.cmsis_nn_functions, unpacked.cmsis_nn_functions},
+                               experiment.config.flash.opt_level, threads);
+    table.exact_cmsis_nn_bytes_ = linked[0].linked.flash();
+    table.fixed_cmsis_nn_bytes_ = linked[1].linked.flash();
+    table.exact_bytes_ += table.exact_cmsis_nn_bytes_;
+    table.fixed_bytes_ += table.fixed_cmsis_nn_bytes_;
   }
   return table;
 }

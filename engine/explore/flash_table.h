@@ -6,6 +6,10 @@
 // every (layer, level) kernel and the fixed part are compiled once (in
 // parallel, through the content-addressed cache of mcu_model/flash_measurement.h,
 // so repeated runs compile nothing); a point then costs a table lookup.
+// With a CMSIS-NN checkout in the config the exact layers are generated on
+// CMSIS-NN, as `tinyskip codegen` generates the winner, and the CMSIS-NN
+// sections the model links (engine/codegen/cmsis_nn_flash.h; compiled
+// afresh each run, a few seconds) join the exact and fixed parts.
 #pragma once
 
 #include <cstdint>
@@ -23,17 +27,22 @@ class FlashTable {
   // ProfileError (bad toolchain file) with the file or unit at fault.
   static FlashTable measure(const Experiment& experiment, int threads);
 
-  // The exact model with runtime (CMSIS-NN algorithm) kernels only: the baseline.
+  // The exact model, no unpacking: the baseline. On CMSIS-NN when the config
+  // names a checkout, else on tinyskip's runtime kernels.
   int64_t exact_bytes() const { return exact_bytes_; }
   int64_t point_bytes(const DesignPoint& point) const;
   // Bytes of approximated layer `layer`'s unpacked kernel at `level`.
   int64_t layer_bytes(int layer, int level) const;
   int64_t fixed_bytes() const { return fixed_bytes_; }
+  // What the exact and the fixed part link of CMSIS-NN (0 without it).
+  int64_t exact_cmsis_nn_bytes() const { return exact_cmsis_nn_bytes_; }
+  int64_t fixed_cmsis_nn_bytes() const { return fixed_cmsis_nn_bytes_; }
   const std::string& toolchain_version() const { return toolchain_version_; }
 
  private:
   int64_t exact_bytes_ = 0;
   int64_t fixed_bytes_ = 0;
+  int64_t exact_cmsis_nn_bytes_ = 0, fixed_cmsis_nn_bytes_ = 0;
   std::vector<std::vector<int64_t>> layer_bytes_;  // [layer][level]
   std::string toolchain_version_;
 };

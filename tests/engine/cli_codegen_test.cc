@@ -40,26 +40,6 @@ std::string flash_cache_dir() { return std::string(TINYSKIP_BINARY_DIR) + "/test
 
 nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(test::read_text(path)); }
 
-// The primary board's flash_bytes of the points.csv row for `key` (last row wins).
-int64_t flash_in_points_csv(const fs::path& run, const std::string& key) {
-  std::istringstream rows(test::read_text(run / "points.csv"));
-  std::string header, line, value;
-  std::getline(rows, header);
-  std::vector<std::string> columns;
-  std::istringstream header_stream(header);
-  while (std::getline(header_stream, value, ',')) columns.push_back(value);
-  const auto column = std::find(columns.begin(), columns.end(), "nucleo_f401re_flash_bytes") - columns.begin();
-  REQUIRE(column < static_cast<long>(columns.size()));
-  int64_t flash = -1;
-  while (std::getline(rows, line)) {
-    std::vector<std::string> cells;
-    std::istringstream cell_stream(line);
-    while (std::getline(cell_stream, value, ',')) cells.push_back(value);
-    if (!cells.empty() && cells[0] == key) flash = std::stoll(cells.at(static_cast<size_t>(column)));
-  }
-  return flash;
-}
-
 void check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
                               const std::string& layers) {
   test::TempDir dir;
@@ -107,7 +87,7 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
                                                        measured["runtime_bytes"].get<int64_t>());
     CHECK(per_file_total < measured["model_bytes"].get<int64_t>());  // plus model_<name>.c
     // The exploration scored the point with exactly the flash the generated code has.
-    CHECK(flash_in_points_csv(run, winner.point["key"].get<std::string>()) == measured["total_bytes"].get<int64_t>());
+    CHECK(test::flash_in_points_csv(run, winner.point["key"].get<std::string>()) == measured["total_bytes"].get<int64_t>());
   }
 
   {  // host: byte-identical to the simulator on 1000 test images

@@ -141,6 +141,32 @@ void check_cmsis_nn_baseline_and_winner(const std::string& name, const std::stri
   }
 }
 
+TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the flash of its CMSIS-NN build",
+          "[codegen]") {
+  test::TempDir dir;
+  // conv1 (864 weights) keeps the unpacked kernels small to compile.
+  const fs::path config = test::write_small_experiment(
+      dir.path(), "lenet_cmsis_nn_flash", test::lenet_model(), "1/255", {"conv1"},
+      {{"flash", {{"source", "measured"}, {"opt_level", "-Os"}}},
+       {"cmsis_nn", {{"path", test::cmsis_nn_dir()}}}});
+  const fs::path run = test::run_small_experiment(config, "lenet_cmsis_nn_flash");
+  const nlohmann::json run_json = nlohmann::json::parse(test::read_text(run / "run.json"));
+  CHECK_THAT(run_json["exact"]["kernels"].get<std::string>(), Catch::Matchers::StartsWith("CMSIS-NN V."));
+  CHECK(run_json["flash"]["exact_cmsis_nn_bytes"].get<int64_t>() > 0);
+  const fs::path winner = run / "winners" / "100.json";
+  const fs::path out = dir.path() / "winner";
+  const test::CommandResult generated =
+      test::run_cli("codegen " + test::quoted(winner) + " --out " + test::quoted(out) + " --opt -Os");
+  INFO(generated.output);
+  REQUIRE(generated.exit_code == 0);
+  const nlohmann::json manifest = read_manifest(out);
+  const nlohmann::json winner_json = nlohmann::json::parse(test::read_text(winner));
+  CHECK(manifest["layers"][1]["kernel"] == "unpacked");
+  CHECK(manifest["layers"][3]["kernel"] == "cmsis-nn");
+  CHECK(test::flash_in_points_csv(run, winner_json["point"]["key"].get<std::string>()) ==
+        manifest["flash"]["measured"]["-Os"]["total_bytes"].get<int64_t>());
+}
+
 TEST_CASE("codegen CMSIS-NN: LeNet on CMSIS-NN, exact and as a winner, matches the simulator on 20 images in the "
           "emulator",
           "[codegen]") {

@@ -5,8 +5,12 @@
 // the most aggressive one).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -52,6 +56,26 @@ inline std::filesystem::path run_small_experiment(const std::filesystem::path& c
   const std::filesystem::path run = config.parent_path() / "results" / name / "e2e";
   REQUIRE(std::filesystem::exists(run / "winners" / "100.json"));
   return run;
+}
+
+// The primary board's flash_bytes of the points.csv row for `key` (last row wins).
+inline int64_t flash_in_points_csv(const std::filesystem::path& run, const std::string& key) {
+  std::istringstream rows(read_text(run / "points.csv"));
+  std::string header, line, value;
+  std::getline(rows, header);
+  std::vector<std::string> columns;
+  std::istringstream header_stream(header);
+  while (std::getline(header_stream, value, ',')) columns.push_back(value);
+  const auto column = std::find(columns.begin(), columns.end(), "nucleo_f401re_flash_bytes") - columns.begin();
+  REQUIRE(column < static_cast<long>(columns.size()));
+  int64_t flash = -1;
+  while (std::getline(rows, line)) {
+    std::vector<std::string> cells;
+    std::istringstream cell_stream(line);
+    while (std::getline(cell_stream, value, ',')) cells.push_back(value);
+    if (!cells.empty() && cells[0] == key) flash = std::stoll(cells.at(static_cast<size_t>(column)));
+  }
+  return flash;
 }
 
 }  // namespace tinyskip::test
