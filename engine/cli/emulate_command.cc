@@ -1,7 +1,7 @@
 // `tinyskip emulate ELF [--board PROFILE]`: runs the bare-metal check program
 // that `tinyskip codegen` generates (cortex_m4/, built with its Makefile) in
 // the instruction-level Cortex-M4 emulator and reports whether the generated
-// model reproduced the simulator's output for the embedded test images; with
+// model reproduced the simulator's output for every embedded test image; with
 // a board profile the run is timed cycle by cycle (mcu_model/cortex_m4_timing.h)
 // and the DWT count of the inference is printed.
 #include <chrono>
@@ -45,6 +45,13 @@ Command add_emulate_command(CLI::App& app) {
                                                                                     : "the model returned an error";
     fmt::print("{}: {} ({} instructions executed, {:.1f} M/s)\n", *elf, meaning, run.instructions,
                run.instructions / seconds / 1e6);
+    // Check programs embedding several images count the ones that failed
+    // (programs generated before that have one image and no counters).
+    const auto& symbols = emulator.image().symbols;
+    if (symbols.count("tinyskip_mismatches") != 0 && symbols.count("tinyskip_images") != 0)
+      fmt::print("{}: {} of {} images differ or failed{}\n", *elf, emulator.read_i32("tinyskip_mismatches"),
+                 emulator.read_i32("tinyskip_images"),
+                 result == 0 ? "" : fmt::format(" (first: image {})", emulator.read_i32("tinyskip_first_mismatch")));
     if (timing) {
       const uint32_t cycles = emulator.read_u32("tinyskip_cycles");
       fmt::print("{}: inference {} cycles = {:.2f} ms at {} MHz (whole run {} cycles)\n", board->name, cycles,
