@@ -19,11 +19,16 @@ std::string thousands(uint64_t value) {
 }
 
 void print_summary(const std::vector<engine::VariantMeasurement>& measurements, const std::string& opt_level) {
-  fmt::print("{:<10} {:<14} {:<15} {:>14} {:>10} {:>8} {:>12}  {}\n", "variant", "exact kernels", "board",
+  fmt::print("{:<10} {:<18} {:<15} {:>14} {:>10} {:>8} {:>12}  {}\n", "variant", "exact kernels", "board",
              "cycles", "ms", "cyc/MAC", "flash " + opt_level, "output");
   for (const engine::VariantMeasurement& m : measurements)
     for (const engine::BoardTiming& b : m.boards)
-      fmt::print("{:<10} {:<14} {:<15} {:>14} {:>10.2f} {:>8.2f} {:>12}  {}\n", m.variant, m.exact_kernels, b.board,
+      if (!b.fits)
+        fmt::print("{:<10} {:<18} {:<15} {:>14} {:>10} {:>8} {:>12}  {}\n", m.variant, m.exact_kernels, b.board, "-",
+                   "-", "-", m.flash_bytes >= 0 ? thousands(static_cast<uint64_t>(m.flash_bytes)) + " B" : "-",
+                   "does not fit the board");
+      else
+        fmt::print("{:<10} {:<18} {:<15} {:>14} {:>10.2f} {:>8.2f} {:>12}  {}\n", m.variant, m.exact_kernels, b.board,
                  thousands(b.cycles), b.milliseconds,
                  m.macs > 0 ? static_cast<double>(b.cycles) / static_cast<double>(m.macs) : 0.0,
                  m.flash_bytes >= 0 ? thousands(static_cast<uint64_t>(m.flash_bytes)) + " B" : "-",
@@ -60,6 +65,10 @@ Command add_measure_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   measure->add_option("--opt", request->opt_level, "Optimisation level of the build")->capture_default_str();
   measure->add_option("--work", *work_dir, "Where winner variants are generated (default <run>/measure/)");
+  measure->add_option("--cmsis-nn", request->cmsis_nn_root,
+                      "CMSIS-NN checkout for generated variants (default: the run config's cmsis_nn.path)");
+  measure->add_option("--cmsis-core", request->cmsis_core_include,
+                      "CMSIS-Core Include directory (default: the run config's cmsis_nn.core_include)");
   measure->add_option("--json", *json_file, "Also write the measurements as JSON to this file");
   measure->add_flag("--per-op", *per_op, "Print the cycles of every op on every board");
   return [=] {
@@ -71,12 +80,13 @@ Command add_measure_command(CLI::App& app) {
     print_summary(measurements, request->opt_level);
     if (*per_op)
       for (const engine::VariantMeasurement& m : measurements)
-        for (const engine::BoardTiming& b : m.boards) print_ops(m, b);
+        for (const engine::BoardTiming& b : m.boards)
+          if (b.fits) print_ops(m, b);
     if (!json_file->empty())
       engine::write_file_atomically(*json_file, engine::measurement_json(measurements, request->opt_level).dump(2) + "\n");
     bool all_match = true;
     for (const engine::VariantMeasurement& m : measurements)
-      for (const engine::BoardTiming& b : m.boards) all_match = all_match && b.output_matches;
+      for (const engine::BoardTiming& b : m.boards) all_match = all_match && (!b.fits || b.output_matches);
     return all_match ? 0 : 1;
   };
 }

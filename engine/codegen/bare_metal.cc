@@ -164,9 +164,6 @@ GeneratedFiles generate_bare_metal_project(const BareMetalSpec& spec, const std:
                                         return c_int32_initializer(row, values_per_line(spec.output_c_type));
                                       })},
       {"CMSIS_NN_RULES", cmsis_nn_rules(spec, template_dir)},
-      {"FLASH_BYTES", std::to_string(spec.flash_bytes)},
-      {"RAM_BYTES", std::to_string(spec.ram_bytes)},
-      {"STACK_BYTES", std::to_string(spec.stack_bytes)},
       {"LINKER_SCRIPT", linker_script},
       {"ELF_NAME", "model_" + spec.model_name + "_" + spec.board_name},
   };
@@ -174,10 +171,12 @@ GeneratedFiles generate_bare_metal_project(const BareMetalSpec& spec, const std:
   const std::vector<std::pair<std::string, std::string>> files = {
       {"main.c", "main.c.in"},
       {"startup_cortex_m4.c", "startup_cortex_m4.c.in"},
-      {linker_script, "linker.ld.in"},
       {"Makefile", "Makefile.in"},
   };
-  GeneratedFiles generated;
+  GeneratedFiles generated = {{std::string(kTemplateSubdir) + "/" + linker_script,
+                               generate_linker_script(spec.board_name, spec.flash_bytes, spec.ram_bytes,
+                                                      spec.stack_bytes, template_dir),
+                               -1}};
   for (const auto& [output, template_file] : files) {
     const std::string template_name = std::string(kTemplateSubdir) + "/" + template_file;
     generated.push_back({std::string(kTemplateSubdir) + "/" + output,
@@ -185,6 +184,17 @@ GeneratedFiles generate_bare_metal_project(const BareMetalSpec& spec, const std:
                          -1});
   }
   return generated;
+}
+
+std::string generate_linker_script(const std::string& board_name, int64_t flash_bytes, int64_t ram_bytes,
+                                   int64_t stack_bytes, const std::filesystem::path& template_dir) {
+  const std::string template_name = std::string(kTemplateSubdir) + "/linker.ld.in";
+  return fill_code_template(read_code_template(template_dir, template_name),
+                            {{"BOARD", board_name},
+                             {"FLASH_BYTES", std::to_string(flash_bytes)},
+                             {"RAM_BYTES", std::to_string(ram_bytes)},
+                             {"STACK_BYTES", std::to_string(stack_bytes)}},
+                            template_name);
 }
 
 }  // namespace tinyskip::engine

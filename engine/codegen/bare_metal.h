@@ -50,4 +50,10 @@ struct BareMetalSpec {
 // project (naming the field) or a missing template.
 GeneratedFiles generate_bare_metal_project(const BareMetalSpec& spec, const std::filesystem::path& template_dir);
 
+// The linker script of the project for a part with this memory (the file
+// generate_bare_metal_project writes for spec's board): `tinyskip measure`
+// links the same objects with it for each board it times.
+std::string generate_linker_script(const std::string& board_name, int64_t flash_bytes, int64_t ram_bytes,
+                                   int64_t stack_bytes, const std::filesystem::path& template_dir);
+
 }  // namespace tinyskip::engine

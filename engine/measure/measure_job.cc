@@ -7,11 +7,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/codegen/bare_metal.h"
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/codegen_job.h"
 #include "engine/codegen/codegen_manifest.h"
 #include "engine/codegen/model_source.h"
 #include "engine/config/config_error.h"
+#include "engine/config/tinyskip_paths.h"
+#include "engine/results/atomic_file.h"
 #include "engine/results/winner_file.h"
 #include "mcu_model/arm_emulator.h"
 #include "mcu_model/board_profile.h"
@@ -52,23 +55,31 @@ GeneratedModel read_generated_model(const fs::path& dir) {
   return model;
 }
 
-// Builds the check program at `opt_level` into its own build directory
-// (objects of different levels must not mix) and returns the ELF.
-fs::path build_check_program(const GeneratedModel& model, const std::string& opt_level) {
+// Builds the check program at `opt_level` and links it for `board`'s memory:
+// the objects go to one build directory per level (levels must not mix, boards
+// share them), each board gets its own linker script and ELF. nullopt when
+// the program does not fit the board's flash or RAM.
+std::optional<fs::path> build_check_program(const GeneratedModel& model, const std::string& opt_level,
+                                            const mcu::BoardProfile& board) {
   const fs::path build = fs::absolute(model.dir / "cortex_m4" / ("build" + opt_level));  // make -C changes directory
+  fs::create_directories(build);
+  const fs::path linker_script = build / (board.name + ".ld");
+  write_file_atomically(linker_script, generate_linker_script(board.name, board.flash_bytes, board.sram_bytes,
+                                                              BareMetalSpec{}.stack_bytes, default_template_dir()));
+  const fs::path elf = build / ("model_" + model.model_name + "_on_" + board.name + ".elf");
   const unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  const mcu::ProcessResult make = mcu::run_process({"make", "-s", "-C", (model.dir / "cortex_m4").string(),
-                                                    "OPT=" + opt_level, "BUILD=" + build.string(),
-                                                    "-j" + std::to_string(jobs)});
+  const mcu::ProcessResult make = mcu::run_process(
+      {"make", "-s", "-C", (model.dir / "cortex_m4").string(), "OPT=" + opt_level, "BUILD=" + build.string(),
+       "LINKER_SCRIPT=" + linker_script.string(), "ELF=" + elf.string(),
+       "MAP=" + fs::path(elf).replace_extension(".map").string(), "-j" + std::to_string(jobs)});
   if (!make.started) throw CodegenError("cannot run make to build " + model.dir.string() + ": " + make.start_error);
   if (make.exit_code != 0) {
+    if (make.err.find("overflowed") != std::string::npos) return std::nullopt;
     const std::string log = make.err.size() > 4000 ? "..." + make.err.substr(make.err.size() - 4000) : make.err;
-    throw CodegenError(fmt::format("building the check program in {} at {} failed (make exit {}):\n{}",
-                                   model.dir.string(), opt_level, make.exit_code, log));
+    throw CodegenError(fmt::format("building the check program in {} at {} for {} failed (make exit {}):\n{}",
+                                   model.dir.string(), opt_level, board.name, make.exit_code, log));
   }
-  for (const auto& entry : fs::directory_iterator(build))
-    if (entry.path().extension() == ".elf") return entry.path();
-  throw CodegenError(build.string() + ": make succeeded but wrote no .elf");
+  return elf;
 }
 
 std::vector<OpTiming> split_by_op(const GeneratedModel& model, const mcu::CortexM4Timing& timing,
@@ -121,6 +132,7 @@ BoardTiming time_on_board(const GeneratedModel& model, const mcu::Elf32Image& im
                                          run.instructions));
   result.board = board.name;
   result.clock_hz = board.clock_hz;
+  result.fits = true;
   result.instructions = run.instructions;
   result.output_matches = emulator.read_i32("tinyskip_result") == 0;
   result.cycles = emulator.read_u32("tinyskip_cycles");
@@ -154,6 +166,10 @@ std::vector<fs::path> generated_directories(const MeasureRequest& request) {
       codegen.variant = parse_codegen_variant(variant);
       codegen.out_dir = work / (target.stem().string() + "_" + variant);
       codegen.opt_levels = {request.opt_level};
+      if (codegen.variant != CodegenVariant::kExact) {  // the runtime-only variant takes no checkout
+        codegen.cmsis_nn_root = request.cmsis_nn_root;
+        codegen.cmsis_core_include = request.cmsis_core_include;
+      }
       spdlog::info("generating the {} variant of {} in {}", variant, target.string(), codegen.out_dir.string());
       run_codegen(codegen);
       dirs.push_back(codegen.out_dir);
@@ -174,17 +190,28 @@ std::vector<VariantMeasurement> run_measure(const MeasureRequest& request) {
     measurement.model_name = model.model_name;
     measurement.macs = model.manifest.value("macs", int64_t{0});
     measurement.kept_macs = model.manifest.value("kept_macs", int64_t{0});
-    measurement.exact_kernels = model.manifest.value("exact_kernels", std::string("runtime"));
+    const nlohmann::json& exact_kernels = model.manifest.at("exact_kernels");
+    measurement.exact_kernels = exact_kernels.at("library").get<std::string>();
+    if (measurement.exact_kernels == "cmsis-nn")
+      measurement.exact_kernels += " " + exact_kernels.at("cmsis_nn").at("version").get<std::string>();
     const nlohmann::json& measured_flash = model.manifest.at("flash").at("measured");
     if (measured_flash.contains(request.opt_level))
       measurement.flash_bytes = measured_flash.at(request.opt_level).at("total_bytes").get<int64_t>();
 
-    const fs::path elf = build_check_program(model, request.opt_level);
-    const mcu::Elf32Image image = mcu::read_elf32_arm(elf.string());
     const std::vector<fs::path> boards = request.boards.empty() ? default_boards(model) : request.boards;
     for (const fs::path& board_file : boards) {
       const mcu::BoardProfile board = mcu::load_board_profile(board_file.string());
-      BoardTiming timing = time_on_board(model, image, board, request.instruction_limit);
+      const std::optional<fs::path> elf = build_check_program(model, request.opt_level, board);
+      if (!elf) {
+        spdlog::warn("{} does not fit {} ({} B of flash, {} B of RAM): not timed there", dir.string(), board.name,
+                     board.flash_bytes, board.sram_bytes);
+        BoardTiming does_not_fit;
+        does_not_fit.board = board.name;
+        does_not_fit.clock_hz = board.clock_hz;
+        measurement.boards.push_back(std::move(does_not_fit));
+        continue;
+      }
+      BoardTiming timing = time_on_board(model, mcu::read_elf32_arm(elf->string()), board, request.instruction_limit);
       spdlog::info("{} on {}: {} cycles, {:.2f} ms ({} instructions emulated at {:.1f} M/s)", dir.string(),
                    board.name, timing.cycles, timing.milliseconds, timing.instructions,
                    static_cast<double>(timing.instructions) / timing.emulation_seconds / 1e6);
@@ -205,9 +232,14 @@ nlohmann::ordered_json measurement_json(const std::vector<VariantMeasurement>& m
       for (const OpTiming& op : b.ops)
         ops.push_back({{"op_index", op.op_index}, {"op", op.op}, {"kernel", op.kernel}, {"cycles", op.cycles},
                        {"ms", static_cast<double>(op.cycles) * 1000.0 / static_cast<double>(b.clock_hz)}});
+      if (!b.fits) {
+        boards.push_back({{"board", b.board}, {"clock_hz", b.clock_hz}, {"fits", false}});
+        continue;
+      }
       boards.push_back(
           {{"board", b.board},
            {"clock_hz", b.clock_hz},
+           {"fits", true},
            {"cycles", b.cycles},
            {"ms", b.milliseconds},
            {"cycles_per_mac", m.macs > 0 ? static_cast<double>(b.cycles) / static_cast<double>(m.macs) : 0.0},

@@ -27,7 +27,8 @@ struct MeasureRequest {
   std::vector<std::filesystem::path> boards;  // board profiles; empty: the boards of the winner's run
   std::string opt_level = "-Os";
   std::filesystem::path work_dir;  // where winner variants are generated; empty: <run>/measure/
-  std::filesystem::path cmsis_nn_dir;  // passed to codegen for CMSIS-NN variants; empty: the run's config
+  // Passed to codegen (--cmsis-nn / --cmsis-core); empty: the run config's.
+  std::filesystem::path cmsis_nn_root, cmsis_core_include;
   uint64_t instruction_limit = 4'000'000'000ull;
 };
 
@@ -41,6 +42,7 @@ struct OpTiming {
 struct BoardTiming {
   std::string board;
   int64_t clock_hz = 0;
+  bool fits = false;           // the program links into the board's flash and RAM; nothing below is set otherwise
   uint64_t cycles = 0;         // DWT cycles of the first image's inference
   double milliseconds = 0;
   uint64_t instructions = 0;   // whole emulated run, reset to tinyskip_done
@@ -57,7 +59,7 @@ struct VariantMeasurement {
   std::string model_name;
   int64_t macs = 0;            // nominal MACs of the model
   int64_t kept_macs = 0;
-  std::string exact_kernels;   // what the manifest says runs the exact layers
+  std::string exact_kernels;   // what runs the exact layers: "runtime" or "cmsis-nn <release>"
   int64_t flash_bytes = -1;    // the manifest's measured total at the opt level; -1 if not measured
   std::vector<BoardTiming> boards;
 };
