@@ -66,45 +66,46 @@ std::string weighted_call(const char* kernel, const WeightArrays& arrays) {
       kernel, arrays.filter, arrays.bias);
 }
 
-std::string emit_conv(const OpContext& ctx, std::vector<std::string>& functions) {
-  const auto [p, requant] = sim::make_conv_params(ctx.graph, ctx.op);
-  const sim::Shape4 filter = sim::shape_of(ctx.graph.input_of(ctx.op, 1));  // OHWI = [C_OUT, HK, WK, C_IN]
+// CONV_2D and DEPTHWISE_CONV_2D go through their CMSIS-NN wrapper, which
+// picks the kernel by shape, with the same parameter fields (depthwise adds
+// its channel multiplier, `extra_field`) and the same call.
+std::string emit_sliding_window(const OpContext& ctx, std::vector<std::string>& functions, const sim::ConvParams& p,
+                                const sim::ChannelRequant& requant, const char* params_type,
+                                const std::string& extra_field, const std::string& wrapper, int channels) {
+  const sim::Shape4 filter = sim::shape_of(ctx.graph.input_of(ctx.op, 1));
   std::string out;
   const WeightArrays arrays = emit_weight_arrays(out, ctx, requant);
-  functions.insert(functions.end(), {"arm_convolve_wrapper_s8", "arm_convolve_wrapper_s8_get_buffer_size"});
+  const std::string buffer_size = wrapper + "_get_buffer_size";
+  functions.insert(functions.end(), {wrapper, buffer_size});
   const std::string declarations =
-      fmt::format("  static const cmsis_nn_conv_params params = {{\n"
-                  "    .input_offset = {}, .output_offset = {}, .stride = {}, .padding = {},\n"
+      fmt::format("  static const {} params = {{\n"
+                  "    .input_offset = {}, .output_offset = {}, {}.stride = {}, .padding = {},\n"
                   "    .dilation = {}, .activation = {}}};\n",
-                  c_int(p.input_offset), c_int(p.output_offset), tile(p.stride_h, p.stride_w),
-                  tile(p.pad_h, p.pad_w), tile(p.dilation_h, p.dilation_w), c_activation(p.activation)) +
-      per_channel_quant(arrays) + weighted_dims(ctx.shapes.input, filter, ctx.shapes.output, filter.n);
+                  params_type, c_int(p.input_offset), c_int(p.output_offset), extra_field,
+                  tile(p.stride_h, p.stride_w), tile(p.pad_h, p.pad_w), tile(p.dilation_h, p.dilation_w),
+                  c_activation(p.activation)) +
+      per_channel_quant(arrays) + weighted_dims(ctx.shapes.input, filter, ctx.shapes.output, channels);
   return out + "\n" +
          function(ctx, declarations, false, true,
-                  scratch_context("arm_convolve_wrapper_s8_get_buffer_size(&params, &input_dims, &filter_dims, "
-                                  "&output_dims)") +
-                      returned(weighted_call("arm_convolve_wrapper_s8", arrays)));
+                  scratch_context(buffer_size + "(&params, &input_dims, &filter_dims, &output_dims)") +
+                      returned(weighted_call(wrapper.c_str(), arrays)));
 }
 
+// Filter OHWI = CMSIS-NN's [C_OUT, HK, WK, C_IN].
+std::string emit_conv(const OpContext& ctx, std::vector<std::string>& functions) {
+  const auto [p, requant] = sim::make_conv_params(ctx.graph, ctx.op);
+  const int channels = sim::shape_of(ctx.graph.input_of(ctx.op, 1)).n;
+  return emit_sliding_window(ctx, functions, p, requant, "cmsis_nn_conv_params", "", "arm_convolve_wrapper_s8",
+                             channels);
+}
+
+// Filter 1HWC = CMSIS-NN's [1, HK, WK, C_OUT].
 std::string emit_depthwise(const OpContext& ctx, std::vector<std::string>& functions) {
   const auto [p, requant] = sim::make_depthwise_params(ctx.graph, ctx.op);
-  const sim::Shape4 filter = sim::shape_of(ctx.graph.input_of(ctx.op, 1));  // 1HWC = [1, HK, WK, C_OUT]
-  std::string out;
-  const WeightArrays arrays = emit_weight_arrays(out, ctx, requant);
-  functions.insert(functions.end(),
-                   {"arm_depthwise_conv_wrapper_s8", "arm_depthwise_conv_wrapper_s8_get_buffer_size"});
-  const std::string declarations =
-      fmt::format("  static const cmsis_nn_dw_conv_params params = {{\n"
-                  "    .input_offset = {}, .output_offset = {}, .ch_mult = {}, .stride = {}, .padding = {},\n"
-                  "    .dilation = {}, .activation = {}}};\n",
-                  c_int(p.input_offset), c_int(p.output_offset), p.depth_multiplier, tile(p.stride_h, p.stride_w),
-                  tile(p.pad_h, p.pad_w), tile(p.dilation_h, p.dilation_w), c_activation(p.activation)) +
-      per_channel_quant(arrays) + weighted_dims(ctx.shapes.input, filter, ctx.shapes.output, filter.c);
-  return out + "\n" +
-         function(ctx, declarations, false, true,
-                  scratch_context("arm_depthwise_conv_wrapper_s8_get_buffer_size(&params, &input_dims, "
-                                  "&filter_dims, &output_dims)") +
-                      returned(weighted_call("arm_depthwise_conv_wrapper_s8", arrays)));
+  const int channels = sim::shape_of(ctx.graph.input_of(ctx.op, 1)).c;
+  return emit_sliding_window(ctx, functions, p, requant, "cmsis_nn_dw_conv_params",
+                             fmt::format(".ch_mult = {}, ", p.depth_multiplier), "arm_depthwise_conv_wrapper_s8",
+                             channels);
 }
 
 // CMSIS-NN takes the weights [units][depth] as filter dims {n = depth, c =

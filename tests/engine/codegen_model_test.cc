@@ -5,7 +5,11 @@
 // masks. Configurations per model: all runtime kernels (exact), the
 // approximated layers unpacked but exact, and two real approximations (masks
 // from the paper's significance on calibration images, ~30 % and ~70 % of the
-// skip units of every approximated layer skipped).
+// skip units of every approximated layer skipped). The exact models and the
+// single-op graphs also run with every layer CMSIS-NN has on CMSIS-NN, whose
+// plain-C path the host compiles: the generated calls' parameter conventions
+// against 1,000 images (the Cortex-M4 DSP path is proven under emulation in
+// codegen_cmsis_nn_emulator_test.cc).
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -43,7 +47,7 @@ struct ModelCase {
 ModelCase lenet() { return {"lenet", test::lenet_model(), "1/255", {3, 5}}; }
 ModelCase resnet8() { return {"resnet8", test::resnet8_model(), "1", {0, 1, 2, 4, 5, 6, 8, 9, 10}}; }
 
-enum class Variant { kRuntime, kUnpackedExact, kMid, kAggressive };
+enum class Variant { kRuntime, kCmsisNn, kUnpackedExact, kMid, kAggressive };
 
 sim::ImageSet first_images(const std::string& file, int count) {
   return test::first_images(test::cifar10_dir() + "/" + file, count);
@@ -78,15 +82,20 @@ void check_generated_model(const ModelCase& model, Variant variant) {
   if (variant == Variant::kAggressive) masks = significance_masks(graph, model, 0.7);
   engine::ModelCodegenOptions options;
   options.model_name = model.name;
-  if (variant != Variant::kRuntime) options.unpacked_ops.insert(model.approximated_ops.begin(), model.approximated_ops.end());
+  const bool cmsis_nn = variant == Variant::kCmsisNn;
+  if (variant != Variant::kRuntime && !cmsis_nn)
+    options.unpacked_ops.insert(model.approximated_ops.begin(), model.approximated_ops.end());
+  options.exact_layers_on_cmsis_nn = cmsis_nn;
   options.template_dir = kSource / "engine/codegen/templates";
   options.runtime_dir = kSource / "engine/runtime";
   const engine::ModelSources sources = engine::generate_model_sources(graph, masks, options);
+  CHECK(sources.uses(engine::LayerKernel::kCmsisNn) == cmsis_nn);
 
   test::TempDir dir;
   test::write_generated(sources.files, dir.path());
   const sim::ImageSet images = first_images("test_batch.bin", kProofImages);
-  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale);
+  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale,
+                                                                  nullptr, cmsis_nn ? &test::host_cmsis_nn() : nullptr);
 
   const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images, scale);
   test::check_same_outputs(generated, simulated);
@@ -101,6 +110,9 @@ void check_generated_model(const ModelCase& model, Variant variant) {
 TEST_CASE("codegen model: LeNet with runtime kernels only matches the simulator on 1000 images", "[codegen]") {
   check_generated_model(lenet(), Variant::kRuntime);
 }
+TEST_CASE("codegen model: LeNet on CMSIS-NN (its plain-C path) matches the simulator on 1000 images", "[codegen]") {
+  check_generated_model(lenet(), Variant::kCmsisNn);
+}
 TEST_CASE("codegen model: LeNet with exact unpacked conv2/conv3 matches the simulator", "[codegen]") {
   check_generated_model(lenet(), Variant::kUnpackedExact);
 }
@@ -112,6 +124,10 @@ TEST_CASE("codegen model: LeNet aggressive approximation (70 %) matches the simu
 }
 TEST_CASE("codegen model: ResNet-8 with runtime kernels only matches the simulator on 1000 images", "[codegen]") {
   check_generated_model(resnet8(), Variant::kRuntime);
+}
+TEST_CASE("codegen model: ResNet-8 on CMSIS-NN (its plain-C path) matches the simulator on 1000 images",
+          "[codegen]") {
+  check_generated_model(resnet8(), Variant::kCmsisNn);
 }
 TEST_CASE("codegen model: ResNet-8 with all convs unpacked, exact, matches the simulator", "[codegen]") {
   check_generated_model(resnet8(), Variant::kUnpackedExact);
@@ -150,7 +166,7 @@ TEST_CASE("codegen model: LeNet's int8 entry point (input already quantised) mat
 // Ops the shipped models lack, as one-op graphs over CIFAR-sized int8 input:
 // the generated call into the runtime (parameters, dims, masked weights) must
 // match the simulator as well.
-void check_single_op_model(test::LayerSpec spec, uint32_t seed) {
+void check_single_op_model(test::LayerSpec spec, uint32_t seed, bool cmsis_nn) {
   std::mt19937 rng(seed);
   spec.in_h = 32;
   spec.in_w = 32;
@@ -170,13 +186,15 @@ void check_single_op_model(test::LayerSpec spec, uint32_t seed) {
 
   engine::ModelCodegenOptions options;
   options.model_name = "single";
+  options.exact_layers_on_cmsis_nn = cmsis_nn;
   options.template_dir = kSource / "engine/codegen/templates";
   options.runtime_dir = kSource / "engine/runtime";
   test::TempDir dir;
   test::write_generated(engine::generate_model_sources(graph, masks, options).files, dir.path());
   const sim::ImageSet images = first_images("test_batch.bin", 50);
   const sim::PixelScale scale = sim::PixelScale::parse("1/255");
-  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, "single", images, scale);
+  const std::string generated = test::run_generated_model_on_host(
+      dir.path(), graph, "single", images, scale, nullptr, cmsis_nn ? &test::host_cmsis_nn() : nullptr);
   const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images, scale);
   test::check_same_outputs(generated, simulated);
   CHECK(std::set<uint8_t>(simulated.outputs.begin(), simulated.outputs.end()).size() >= 8);
@@ -190,14 +208,52 @@ TEST_CASE("codegen model: a masked depthwise conv (SAME, stride 2, multiplier 2)
   spec.filter_h = spec.filter_w = 3;
   spec.padding = sim::Padding::kSame;
   spec.stride_h = spec.stride_w = 2;
-  check_single_op_model(spec, 21);
+  SECTION("runtime kernel") { check_single_op_model(spec, 21, false); }
+  SECTION("CMSIS-NN") { check_single_op_model(spec, 21, true); }
 }
 
 TEST_CASE("codegen model: a masked fully connected layer matches the simulator", "[codegen]") {
   test::LayerSpec spec;
   spec.type = sim::OpType::kFullyConnected;
   spec.out_c = 16;
-  check_single_op_model(spec, 22);
+  SECTION("runtime kernel") { check_single_op_model(spec, 22, false); }
+  SECTION("CMSIS-NN") { check_single_op_model(spec, 22, true); }
+}
+
+// The generated CMSIS-NN op asks CMSIS-NN for its scratch size at run time
+// and refuses, before writing anything, to run on a smaller scratch area.
+TEST_CASE("codegen model: a CMSIS-NN op given too little scratch returns TS_ERROR_SCRATCH", "[codegen]") {
+  const sim::Graph graph = sim::load_tflite(test::lenet_model());
+  engine::ModelCodegenOptions options;
+  options.model_name = "lenet";
+  options.exact_layers_on_cmsis_nn = true;
+  options.template_dir = kSource / "engine/codegen/templates";
+  options.runtime_dir = kSource / "engine/runtime";
+  const engine::ModelSources sources = engine::generate_model_sources(graph, {}, options);
+  REQUIRE(sources.scratch_bytes == 2 * 3 * 3 * 64 * 2);  // conv3's two im2col columns
+  test::TempDir dir;
+  test::write_generated(sources.files, dir.path());
+  // conv1 (op 1) needs 2 columns of 3x3x3 taps rounded up to 28 q15 values: 112 bytes.
+  test::write_text(dir.path() / "driver" / "driver.c",
+                   "#include \"model_lenet_ops.h\"\n"
+                   "static int8_t input[32 * 32 * 3], output[30 * 30 * 32];\n"
+                   "static int16_t columns[56];\n"
+                   "int main(void) {\n"
+                   "  ts_context small = {columns, 110}, enough = {columns, 112};\n"
+                   "  output[0] = 42;\n"
+                   "  if (model_lenet_op01(input, 0, output, &small) != TS_ERROR_SCRATCH || output[0] != 42) return 1;\n"
+                   "  return model_lenet_op01(input, 0, output, &enough) == TS_OK ? 0 : 2;\n"
+                   "}\n");
+  const test::HostLibrary& cmsis_nn = test::host_cmsis_nn();
+  std::string flags = " -std=c99 -O1 -I" + test::quoted(dir.path()) + " -I" + test::quoted(dir.path() / "runtime") +
+                      " -isystem " + test::quoted(cmsis_nn.include_dirs.at(0));
+  const std::filesystem::path program = dir.path() / "driver" / "program";
+  test::build_program({dir.path() / "model_lenet_op01_conv_2d.c", dir.path() / "driver" / "driver.c"},
+                      test::host_c_compiler() + flags, test::host_c_compiler(), program,
+                      " " + test::quoted(cmsis_nn.archive));
+  const test::CommandResult ran = test::run_shell(test::quoted(program));
+  INFO(ran.output);
+  CHECK(ran.exit_code == 0);
 }
 
 }  // namespace

@@ -20,10 +20,12 @@
 
 #include "engine/codegen/generated_file.h"
 #include "engine/codegen/model_source.h"
+#include "engine/config/cmsis_nn_checkout.h"
 #include "sim/data/cifar10.h"
 #include "sim/input_encoding.h"
 #include "sim/simulator.h"
 #include "tests/engine/cli_test_support.h"
+#include "tests/shared_paths.h"
 #include "tests/test_files.h"
 
 namespace tinyskip::test {
@@ -57,16 +59,15 @@ inline std::vector<std::filesystem::path> c_sources(const std::vector<std::files
 }
 
 // Compiles `sources` to objects two at a time (the machines have 2 cores)
-// with `compile_command` + " -c <src> -o <obj>", then links them with
-// `link_command` + " <objs> -o <program>" + link_libraries. REQUIREs success, showing the
-// compiler's output otherwise.
-inline void build_program(const std::vector<std::filesystem::path>& sources, const std::string& compile_command,
-                          const std::string& link_command, const std::filesystem::path& program,
-                          const std::string& link_libraries = "") {
+// with `compile_command` + " -c <src> -o <obj>", the objects named
+// <stem>_<index>.o; REQUIREs success, showing the compiler's output otherwise.
+inline std::vector<std::filesystem::path> compile_objects(const std::vector<std::filesystem::path>& sources,
+                                                          const std::string& compile_command,
+                                                          const std::filesystem::path& stem) {
   std::vector<std::filesystem::path> objects;
   std::vector<std::string> commands;
   for (size_t i = 0; i < sources.size(); ++i) {
-    objects.push_back(program.parent_path() / (program.filename().string() + "_" + std::to_string(i) + ".o"));
+    objects.push_back(stem.parent_path() / (stem.filename().string() + "_" + std::to_string(i) + ".o"));
     std::string command = compile_command;
     command += " -c ";
     command += quoted(sources[i]);
@@ -87,13 +88,26 @@ inline void build_program(const std::vector<std::filesystem::path>& sources, con
     INFO(commands[i] << "\n" << results[i].output);
     REQUIRE(results[i].exit_code == 0);
   }
-  std::string objects_text;
-  for (const auto& object : objects) {
-    objects_text += ' ';
-    objects_text += quoted(object);
+  return objects;
+}
+
+inline std::string quoted_list(const std::vector<std::filesystem::path>& paths) {
+  std::string words;
+  for (const auto& path : paths) {
+    words += ' ';
+    words += quoted(path);
   }
+  return words;
+}
+
+// compile_objects, then links them with `link_command` + " <objs> -o
+// <program>" + link_libraries. REQUIREs success.
+inline void build_program(const std::vector<std::filesystem::path>& sources, const std::string& compile_command,
+                          const std::string& link_command, const std::filesystem::path& program,
+                          const std::string& link_libraries = "") {
+  const std::vector<std::filesystem::path> objects = compile_objects(sources, compile_command, program);
   std::string link = link_command;
-  link += objects_text;
+  link += quoted_list(objects);
   link += " -o ";
   link += quoted(program);
   link += link_libraries;
@@ -113,15 +127,47 @@ inline sim::ImageSet first_images(const std::string& file, int count) {
   return images;
 }
 
+// A library the generated code calls, built for the host: its headers and
+// the archive to link.
+struct HostLibrary {
+  std::vector<std::filesystem::path> include_dirs;
+  std::filesystem::path archive;
+};
+
+// CMSIS-NN's plain-C path built for the host from the pinned checkout, once
+// per test process (its own flags: third-party code is not held to
+// -pedantic -Werror), so that generated calls into CMSIS-NN run on the host.
+inline const HostLibrary& host_cmsis_nn() {
+  static const HostLibrary library = [] {
+    static TempDir build;
+    const std::filesystem::path root = shared_path("third_party/CMSIS-NN");
+    std::vector<std::filesystem::path> sources;
+    for (const std::filesystem::path& source : engine::cmsis_nn_library_sources(root))
+      sources.push_back(root / "Source" / source);
+    const std::string cc = host_c_compiler();
+    std::string flags = " -std=c99 -O1 -I";
+    flags += quoted(root / "Include");
+    const std::filesystem::path archive = build.path() / "libcmsis-nn.a";
+    const CommandResult archived = run_shell("ar rcs " + quoted(archive) +
+                                             quoted_list(compile_objects(sources, cc + flags, build.path() / "cmsis-nn")));
+    INFO(archived.output);
+    REQUIRE(archived.exit_code == 0);
+    return HostLibrary{{root / "Include"}, archive};
+  }();
+  return library;
+}
+
 // Compiles the generated model in `dir` (model_<name>.c, its op files and
 // runtime/) with the host C compiler and a driver that feeds it every image,
 // encoded as the simulator encodes it; returns the output tensors back to back.
 // With `int8_inputs` (the quantised input tensors, back to back), the driver
-// calls model_<name>_invoke_s8 on them instead.
+// calls model_<name>_invoke_s8 on them instead. `library`: a library the
+// generated code calls (host_cmsis_nn()).
 inline std::string run_generated_model_on_host(const std::filesystem::path& dir, const sim::Graph& graph,
                                                const std::string& name, const sim::ImageSet& images,
                                                const sim::PixelScale& scale,
-                                               const std::vector<int8_t>* int8_inputs = nullptr) {
+                                               const std::vector<int8_t>* int8_inputs = nullptr,
+                                               const HostLibrary* library = nullptr) {
   std::string upper = "MODEL_" + name;
   for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   write_text(dir / "host_driver" / "driver.c",
@@ -148,8 +194,16 @@ inline std::string run_generated_model_on_host(const std::filesystem::path& dir,
   flags += quoted(dir);
   flags += " -I";
   flags += quoted(dir / "runtime");
+  std::string libraries = " -lm";
+  if (library != nullptr) {
+    for (const auto& include : library->include_dirs) {
+      flags += " -isystem ";  // its headers are not ours to hold to -pedantic either
+      flags += quoted(include);
+    }
+    libraries = " " + quoted(library->archive) + libraries;
+  }
   const std::filesystem::path program = dir / "host_driver" / "model";
-  build_program(c_sources({dir, dir / "runtime", dir / "host_driver"}), cc + flags, cc, program, " -lm");
+  build_program(c_sources({dir, dir / "runtime", dir / "host_driver"}), cc + flags, cc, program, libraries);
 
   const int input_bytes = static_cast<int>(graph.tensor(graph.input).num_bytes());
   std::string inputs(static_cast<size_t>(input_bytes) * static_cast<size_t>(images.size()), '\0');
