@@ -405,6 +405,7 @@ TEST_CASE("the cmsis_nn section: a checkout resolved against the config, absent 
   const json resolved = tinyskip::engine::to_json(with);
   CHECK(resolved["cmsis_nn"]["path"] == (layout.root() / "CMSIS-NN").string());
   CHECK(tinyskip::engine::config_hash(with) != tinyskip::engine::config_hash(without));
+  CHECK(tinyskip::engine::to_json(layout.load(resolved)) == resolved);  // run.json's form loads back
 }
 
 TEST_CASE("config errors: a cmsis_nn path that is not a CMSIS-NN checkout names the key") {
