@@ -111,7 +111,7 @@ void emit_channel_block(std::string& out, const ConvLayer& layer, const sim::Wei
   out += count == 2 ? fmt::format("/* Output channels {}, {}. */\n", first, first + 1)
                     : fmt::format("/* Output channel {}. */\n", first);
   out += fmt::format(
-      "static TS_NOINLINE void {}_channels_{}(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n"
+      "static TS_NOINLINE TS_UNPACKED_CODE void {}_channels_{}(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n"
       "  (void)col0;\n  (void)col1;\n  {{\n",
       function_name, first);
   for (int r = 0; r < count; ++r)
@@ -156,7 +156,7 @@ std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, c
   out += fmt::format(
       "/* All {} output channels for two im2col columns (two output pixels), fully\n"
       " * unrolled over channels and the reduction index k = (ky, kx, c_in). */\n"
-      "static void {}_mat_mult(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n",
+      "static TS_UNPACKED_CODE void {}_mat_mult(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n",
       layer.output.c, function_name);
   for (int first = 0; first < layer.output.c; first += 2)
     out += fmt::format("  {}_channels_{}(col0, col1, out0, out1);\n", function_name, first);
