@@ -8,7 +8,7 @@ PACKAGES=(
   libeigen3-dev libtbb-dev nlohmann-json3-dev catch2 libspdlog-dev libfmt-dev
   libflatbuffers-dev flatbuffers-compiler libcli11-dev
   libpagmo-dev libboost-serialization-dev
-  libunicorn-dev libcapstone-dev
+  libunicorn-dev libcapstone-dev llvm
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   python3 python3-matplotlib python3-numpy
 )
