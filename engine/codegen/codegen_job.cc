@@ -41,40 +41,9 @@ std::string read_file(const fs::path& path, const std::string& what) {
   return *std::move(text);
 }
 
-// The run's resolved config, from run.json beside winners/. Its "cmsis_nn"
-// is taken out before the strict parse and checked only when codegen uses
-// it, so that a checkout that moved since the run can be replaced with
-// --cmsis-nn instead of making the run unusable.
-struct RunRecord {
-  fs::path file;
-  ExperimentConfig config;
-  nlohmann::json cmsis_nn;  // null when the config has none
-};
-
-RunRecord run_record(const WinnerFile& winner) {
-  RunRecord record;
-  record.file = winner.file.parent_path().parent_path() / "run.json";
-  const std::string text = read_file(record.file, "the run record of the winner (expected <run>/winners/<budget>.json)");
-  nlohmann::json run;
-  try {
-    run = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    throw ConfigError(record.file.string() + ": malformed JSON: " + error.what());
-  }
-  if (!run.is_object() || !run.contains("config") || !run["config"].is_object())
-    throw ConfigError(record.file.string() + ": no \"config\": not a tinyskip run record");
-  nlohmann::json& config = run["config"];
-  if (config.contains("cmsis_nn")) {
-    record.cmsis_nn = config["cmsis_nn"];
-    config.erase("cmsis_nn");
-  }
-  record.config = parse_experiment_config(config.dump(), record.file);
-  return record;
-}
-
 // The run config's CMSIS-NN field `key` ("path", "core_include"): empty when
 // absent; a ConfigError naming run.json and the key when it is not a string.
-fs::path run_cmsis_nn_path(const RunRecord& run, const char* key) {
+fs::path run_cmsis_nn_path(const WinnerRun& run, const char* key) {
   if (run.cmsis_nn.is_null()) return {};
   if (!run.cmsis_nn.is_object() || (run.cmsis_nn.contains(key) && !run.cmsis_nn[key].is_null() &&
                                     !run.cmsis_nn[key].is_string()))
@@ -86,7 +55,7 @@ fs::path run_cmsis_nn_path(const RunRecord& run, const char* key) {
 // The checkout the exact layers go on, or nullopt for tinyskip's runtime
 // kernels. A flag overrides its config field; a wrong path is one
 // CodegenError naming the flag or the config key it came from.
-std::optional<CmsisNnCheckout> exact_layers_checkout(const CodegenRequest& request, const RunRecord& run) {
+std::optional<CmsisNnCheckout> exact_layers_checkout(const CodegenRequest& request, const WinnerRun& run) {
   const bool from_flag = !request.cmsis_nn_root.empty();
   const bool core_from_flag = !request.cmsis_core_include.empty();
   const std::string config_key = run.file.string() + ": config.cmsis_nn";
@@ -226,7 +195,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   const int threads = request.threads > 0 ? request.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   const WinnerFile winner = read_winner_file(request.winner_file);
-  const RunRecord run = run_record(winner);
+  const WinnerRun run = read_winner_run(winner);
   const ExperimentConfig& config = run.config;
   const std::optional<CmsisNnCheckout> cmsis_nn = exact_layers_checkout(request, run);
   if (const std::string hash = fnv1a_hex_of_file(winner.model); hash != winner.model_hash)

@@ -144,7 +144,7 @@ BoardTiming time_on_board(const GeneratedModel& model, const mcu::Elf32Image& im
 }
 
 std::vector<fs::path> default_boards(const GeneratedModel& model) {
-  const ExperimentConfig config = winner_run_config(read_winner_file(model.winner_file));
+  const ExperimentConfig config = read_winner_run(read_winner_file(model.winner_file)).config;
   std::vector<fs::path> boards;
   for (const BoardRef& board : config.boards) boards.push_back(board.file);
   return boards;

@@ -7,16 +7,23 @@
 
 namespace tinyskip::engine {
 
-ExperimentConfig winner_run_config(const WinnerFile& winner) {
-  const std::filesystem::path run_json = winner.file.parent_path().parent_path() / "run.json";
-  const std::optional<std::string> text = support::read_whole_file(run_json);
+WinnerRun read_winner_run(const WinnerFile& winner) {
+  WinnerRun run;
+  run.file = winner.file.parent_path().parent_path() / "run.json";
+  const std::optional<std::string> text = support::read_whole_file(run.file);
   if (!text)
-    throw ConfigError(run_json.string() +
+    throw ConfigError(run.file.string() +
                       ": cannot read the run record of the winner (expected <run>/winners/<budget>.json)");
-  const nlohmann::json run = parse_config_json(*text, run_json.string());
-  if (!run.is_object() || !run.contains("config"))
-    throw ConfigError(run_json.string() + ": no \"config\": not a tinyskip run record");
-  return parse_experiment_config(run["config"].dump(), run_json);
+  nlohmann::json record = parse_config_json(*text, run.file.string());
+  if (!record.is_object() || !record.contains("config") || !record["config"].is_object())
+    throw ConfigError(run.file.string() + ": no \"config\": not a tinyskip run record");
+  nlohmann::json& config = record["config"];
+  if (config.contains("cmsis_nn")) {
+    run.cmsis_nn = config["cmsis_nn"];
+    config.erase("cmsis_nn");
+  }
+  run.config = parse_experiment_config(config.dump(), run.file);
+  return run;
 }
 
 sim::MaskSet WinnerFile::masks() const {

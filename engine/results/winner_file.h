@@ -39,9 +39,17 @@ struct WinnerFile {
 
 WinnerFile read_winner_file(const std::filesystem::path& file);
 
-// The resolved config of the run a winner belongs to, from the run.json
-// beside its winners/ directory. ConfigError when it is missing or is not a
+// The run a winner belongs to: the resolved config in the run.json beside
+// its winners/ directory. The config's "cmsis_nn" is taken out before the
+// strict parse and left to the caller that uses it, so that a checkout that
+// moved since the run can be replaced (codegen --cmsis-nn) instead of making
+// the run unreadable. ConfigError when run.json is missing or is not a
 // tinyskip run record.
-ExperimentConfig winner_run_config(const WinnerFile& winner);
+struct WinnerRun {
+  std::filesystem::path file;  // run.json
+  ExperimentConfig config;     // without cmsis_nn
+  nlohmann::json cmsis_nn;     // the config's "cmsis_nn" as written; null when it has none
+};
+WinnerRun read_winner_run(const WinnerFile& winner);
 
 }  // namespace tinyskip::engine
