@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "engine/codegen/bare_metal.h"
 #include "engine/codegen/c_literals.h"
 #include "engine/codegen/cmsis_nn_flash.h"
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/codegen_manifest.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/codegen/model_source.h"
+#include "engine/codegen/network_project.h"
 #include "engine/config/config_error.h"
 #include "engine/config/experiment_config.h"
 #include "engine/results/atomic_file.h"
@@ -26,7 +26,6 @@
 #include "mcu_model/cycle_model.h"
 #include "mcu_model/flash_measurement.h"
 #include "sim/data/cifar10.h"
-#include "sim/simulator.h"
 #include "sim/tflite_import.h"
 #include "sim/support/whole_file.h"
 
@@ -109,14 +108,6 @@ std::vector<fs::path> previous_output(const fs::path& dir, bool force) {
   return {};
 }
 
-void write_files(const GeneratedFiles& files, const fs::path& dir) {
-  for (const GeneratedFile& file : files) {
-    const fs::path path = dir / file.relative_path;
-    fs::create_directories(path.parent_path());
-    write_file_atomically(path, file.content);
-  }
-}
-
 // Test images 0..count-1 of the run's test batch: what the check program
 // embeds (image 0 alone by default, as the simulator's report split starts
 // elsewhere and any image serves).
@@ -131,16 +122,6 @@ sim::ImageSet check_images(const ExperimentConfig& config, int count) {
   images.pixels.assign(all.image(0), all.image(0) + int64_t{count} * sim::ImageSet::kPixelsPerImage);
   images.labels.assign(all.labels.begin(), all.labels.begin() + count);
   return images;
-}
-
-std::vector<uint8_t> encoded_inputs(const sim::Graph& graph, const ExperimentConfig& config,
-                                    const sim::ImageSet& images) {
-  const size_t bytes = static_cast<size_t>(graph.tensor(graph.input).num_bytes());
-  std::vector<uint8_t> inputs(bytes * static_cast<size_t>(images.size()));
-  for (int i = 0; i < images.size(); ++i)
-    sim::encode_input(graph, config.pixel_scale, images.image(i), sim::ImageSet::kPixelsPerImage,
-                      inputs.data() + bytes * static_cast<size_t>(i));
-  return inputs;
 }
 
 // The cross-compiled size of every generated C file at each level.
@@ -205,51 +186,39 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   const sim::MaskSet masks = request.variant == CodegenVariant::kWinner ? winner.masks() : sim::MaskSet{};
   const bool unpack = request.variant == CodegenVariant::kWinner || request.variant == CodegenVariant::kUnpacked;
 
-  ModelCodegenOptions options;
-  options.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
-  for (const WinnerLayer& layer : winner.layers)
-    if (unpack && layer.op_index < static_cast<int>(graph.ops.size()) &&
-        graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
-      options.unpacked_ops.insert(layer.op_index);
-  options.exact_layers_on_cmsis_nn = cmsis_nn.has_value();
-  options.template_dir = request.template_dir;
-  options.runtime_dir = request.runtime_dir;
-  const ModelSources sources = generate_model_sources(graph, masks, options);
-  // A model whose every layer is unpacked or runtime-only links no CMSIS-NN.
-  const std::optional<CmsisNnCheckout> linked_cmsis_nn =
-      sources.cmsis_nn_functions.empty() ? std::nullopt : cmsis_nn;
-
-  // The check program's images and what the simulator computes for them
-  // with the winner's masks.
-  const sim::ImageSet images = check_images(config, request.check_images);
-  const sim::RunOutput expected = sim::Simulator(graph, masks).run(images, config.pixel_scale);
   const auto board_ref = std::find_if(config.boards.begin(), config.boards.end(),
                                       [&](const BoardRef& b) { return b.name == winner.primary_board; });
   if (board_ref == config.boards.end())
     throw ConfigError(winner.file.string() + ": primary board " + winner.primary_board + " is not in the run's config");
   const mcu::BoardProfile board = mcu::load_board_profile(board_ref->file.string());
+  // The check program's images; the simulator computes their expected
+  // outputs with the winner's masks.
+  const sim::ImageSet images = check_images(config, request.check_images);
 
-  BareMetalSpec spec;
-  spec.model_name = options.model_name;
-  spec.input_c_type = c_type_of(graph, graph.input);
-  spec.output_c_type = c_type_of(graph, graph.output);
-  spec.image_count = request.check_images;
-  spec.input_bytes = encoded_inputs(graph, config, images);
-  spec.expected_output_bytes = expected.outputs;
-  spec.board_name = board.name;
-  spec.flash_bytes = board.flash_bytes;
-  spec.ram_bytes = board.sram_bytes;
-  spec.cmsis_nn = linked_cmsis_nn;
-  GeneratedFiles bare_metal = generate_bare_metal_project(spec, request.template_dir);
-
-  GeneratedFiles all = sources.files;
-  all.insert(all.end(), bare_metal.begin(), bare_metal.end());
+  NetworkProjectSpec spec;
+  spec.graph = &graph;
+  spec.masks = masks;
+  spec.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
+  for (const WinnerLayer& layer : winner.layers)
+    if (unpack && layer.op_index < static_cast<int>(graph.ops.size()) &&
+        graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
+      spec.unpacked_ops.insert(layer.op_index);
+  spec.cmsis_nn = cmsis_nn;
+  spec.images = &images;
+  spec.pixel_scale = config.pixel_scale;
+  spec.board = &board;
+  spec.template_dir = request.template_dir;
+  spec.runtime_dir = request.runtime_dir;
+  const NetworkProject project = generate_network_project(spec);
+  const ModelSources& sources = project.sources;
+  const GeneratedFiles& all = project.files;
+  const std::optional<CmsisNnCheckout>& linked_cmsis_nn = project.linked_cmsis_nn;
   for (const fs::path& stale : previous_output(request.out_dir, request.force)) fs::remove(stale);
   fs::create_directories(request.out_dir);
-  write_files(all, request.out_dir);
+  write_generated_files(all, request.out_dir);
 
   sim::MaskSet unpacked;
-  for (int op : options.unpacked_ops) {
+  for (int op : spec.unpacked_ops) {
     if (masks.count(op)) {
       unpacked[op] = masks.at(op);
     } else {  // unpacked, nothing skipped: the cost model wants one entry per weight
@@ -264,9 +233,9 @@ CodegenResult run_codegen(const CodegenRequest& original) {
                         .sources = sources,
                         .files = all,
                         .estimate = mcu::estimate_network(graph, unpacked, board),
-                        .model_name = options.model_name,
+                        .model_name = spec.model_name,
                         .check_images = {(config.data_dir / "test_batch.bin").string(), 0, request.check_images,
-                                         expected.outputs},
+                                         project.expected_outputs},
                         .cmsis_nn = linked_cmsis_nn};
   if (request.measure_flash) {
     const mcu::Toolchain toolchain = mcu::load_toolchain(request.toolchain_file);
@@ -283,7 +252,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   result.manifest = request.out_dir / "manifest.json";
   write_file_atomically(result.manifest, manifest.dump(2) + "\n");
   result.files = static_cast<int>(all.size());
-  result.model_name = options.model_name;
+  result.model_name = spec.model_name;
   result.exact_kernels = exact_kernels_name(linked_cmsis_nn) +
                          (linked_cmsis_nn ? " (" + linked_cmsis_nn->root.string() + ")" : std::string());
   result.estimated_flash_bytes = inputs.estimate.flash_bytes;

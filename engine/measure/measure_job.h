@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mcu_model/cortex_m4_timing.h"
+#include "engine/measure/timed_program.h"
 
 namespace tinyskip::engine {
 
@@ -30,27 +30,6 @@ struct MeasureRequest {
   // Passed to codegen (--cmsis-nn / --cmsis-core); empty: the run config's.
   std::filesystem::path cmsis_nn_root, cmsis_core_include;
   uint64_t instruction_limit = 4'000'000'000ull;
-};
-
-struct OpTiming {
-  int op_index = -1;
-  std::string op;      // "CONV_2D"
-  std::string kernel;  // from the manifest: "unpacked", "runtime", "cmsis-nn", ...
-  uint64_t cycles = 0;  // from the op function's entry to the next op's (call glue included)
-};
-
-struct BoardTiming {
-  std::string board;
-  int64_t clock_hz = 0;
-  bool fits = false;           // the program links into the board's flash and RAM; nothing below is set otherwise
-  uint64_t cycles = 0;         // DWT cycles of the first image's inference
-  double milliseconds = 0;
-  uint64_t instructions = 0;   // whole emulated run, reset to tinyskip_done
-  bool output_matches = false; // the check program's tinyskip_result == 0
-  double emulation_seconds = 0;
-  std::vector<OpTiming> ops;
-  mcu::TimingStatistics timing;
-  mcu::FlashStatistics flash;
 };
 
 struct VariantMeasurement {
