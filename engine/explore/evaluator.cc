@@ -44,16 +44,7 @@ double Evaluator::threshold(int layer, int level) const {
   return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
 }
 
-sim::MaskSet Evaluator::masks(const DesignPoint& point) const {
-  if (static_cast<int>(point.size()) != experiment_.space.dimensions())
-    throw std::invalid_argument(fmt::format("design point {} has {} levels, the space {} layers", point_key(point),
-                                            point.size(), experiment_.space.dimensions()));
-  sim::MaskSet masks;
-  for (int l = 0; l < experiment_.space.dimensions(); ++l)
-    masks[experiment_.space.layers[static_cast<size_t>(l)].op_index] =
-        experiment_.skip_orders[static_cast<size_t>(l)].mask_at(threshold(l, point[static_cast<size_t>(l)]));
-  return masks;
-}
+sim::MaskSet Evaluator::masks(const DesignPoint& point) const { return point_masks(experiment_, point); }
 
 Accuracy Evaluator::accuracy_on(const sim::MaskSet& masks, const sim::ImageSet& images) const {
   return simulate_accuracy(experiment_, masks, images, threads_);

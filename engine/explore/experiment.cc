@@ -57,6 +57,19 @@ std::vector<LayerSkipOrder> measure_significance(const Experiment& experiment, i
 
 }  // namespace
 
+sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point) {
+  if (static_cast<int>(point.size()) != experiment.space.dimensions())
+    throw std::invalid_argument(fmt::format("design point {} has {} levels, the space {} layers", point_key(point),
+                                            point.size(), experiment.space.dimensions()));
+  sim::MaskSet masks;
+  for (size_t l = 0; l < point.size(); ++l) {
+    const ApproximatedLayer& layer = experiment.space.layers[l];
+    masks[layer.op_index] =
+        experiment.skip_orders[l].mask_at(layer.thresholds.at(static_cast<size_t>(point[l])));
+  }
+  return masks;
+}
+
 Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
   Experiment experiment;
   experiment.config = config;

@@ -11,6 +11,7 @@
 #include "mcu_model/board_profile.h"
 #include "sim/data/cifar10.h"
 #include "sim/graph.h"
+#include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
 
@@ -28,6 +29,11 @@ struct Experiment {
 
 // The images a split names: its files concatenated, then [begin, end).
 sim::ImageSet load_split(const DataSplit& split, const std::string& split_name);
+
+// The skip masks of a design point: each approximated layer's skip order cut
+// at the threshold of the point's level for it. std::invalid_argument when
+// the point does not have one level per layer.
+sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point);
 
 // Loads model, data and boards, builds the design space and measures
 // significance. Throws ConfigError / sim::ModelError / sim::DataError.

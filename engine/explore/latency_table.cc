@@ -18,18 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Level programs are timed whether or not they fit the board: an
-// over-size point still needs its cycles (the flash constraint, not the
-// latency table, rules it out). Flash size changes no timing rule, so the
-// board is taken with room for any generated model.
+// Flash of the board as timed (LatencyTable::timing_board says why).
 constexpr int64_t kTimingFlashBytes = 4 * 1024 * 1024;
 constexpr uint64_t kInstructionLimit = 4'000'000'000ull;
-
-mcu::BoardProfile with_room_for_any_model(const mcu::BoardProfile& board) {
-  mcu::BoardProfile roomy = board;
-  roomy.flash_bytes = std::max(board.flash_bytes, kTimingFlashBytes);
-  return roomy;
-}
 
 // The first calibration image: what the level programs run on.
 sim::ImageSet first_calibration_image(const Experiment& experiment) {
@@ -45,6 +36,12 @@ sim::ImageSet first_calibration_image(const Experiment& experiment) {
 
 }  // namespace
 
+mcu::BoardProfile LatencyTable::timing_board(const mcu::BoardProfile& board) {
+  mcu::BoardProfile roomy = board;
+  roomy.flash_bytes = std::max(board.flash_bytes, kTimingFlashBytes);
+  return roomy;
+}
+
 LatencyTable LatencyTable::measure(const Experiment& experiment, const Options& options) {
   const sim::Graph& graph = experiment.graph;
   const DesignSpace& space = experiment.space;
@@ -57,7 +54,7 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, const Options& 
   }
   const sim::ImageSet image = first_calibration_image(experiment);
   std::vector<mcu::BoardProfile> boards;
-  for (const mcu::BoardProfile& board : experiment.boards) boards.push_back(with_room_for_any_model(board));
+  for (const mcu::BoardProfile& board : experiment.boards) boards.push_back(timing_board(board));
 
   LatencyTable table;
   table.layer_.assign(boards.size(), std::vector<std::vector<uint64_t>>(space.layers.size()));
@@ -69,12 +66,10 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, const Options& 
   for (size_t level = 0; level < levels; ++level) {
     NetworkProjectSpec spec;
     spec.graph = &graph;
-    std::vector<size_t> layer_level(space.layers.size());
-    for (size_t l = 0; l < space.layers.size(); ++l) {
-      const ApproximatedLayer& layer = space.layers[l];
-      layer_level[l] = std::min(level, layer.thresholds.size() - 1);
-      spec.masks[layer.op_index] = experiment.skip_orders[l].mask_at(layer.thresholds[layer_level[l]]);
-    }
+    DesignPoint layer_level(space.layers.size());
+    for (size_t l = 0; l < space.layers.size(); ++l)
+      layer_level[l] = static_cast<int>(std::min(level, space.layers[l].thresholds.size() - 1));
+    spec.masks = point_masks(experiment, layer_level);
     spec.unpacked_ops = unpacked_ops;
     spec.cmsis_nn = experiment.config.cmsis_nn;
     spec.model_name = model_name;
@@ -107,7 +102,7 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, const Options& 
         if (op == timing.ops.end()) throw CodegenError(dir.string() + ": no timing for an approximated op");
         approximated += op->cycles;
         // A layer's last level recurs in later programs; its first measurement counts.
-        if (layer_level[l] == level) table.layer_[b][l][layer_level[l]] = op->cycles;
+        if (static_cast<size_t>(layer_level[l]) == level) table.layer_[b][l][static_cast<size_t>(layer_level[l])] = op->cycles;
       }
       const uint64_t fixed = timing.cycles - approximated;
       if (level == 0) table.fixed_[b] = fixed;

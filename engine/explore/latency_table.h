@@ -35,6 +35,11 @@ class LatencyTable {
   // or reports a level program whose output differs from the simulator's.
   static LatencyTable measure(const Experiment& experiment, const Options& options);
 
+  // `board` as the level programs are linked and timed: with room in flash
+  // for any generated model (flash size changes no timing rule, and an
+  // over-size point still needs its cycles; the flash constraint rules it out).
+  static mcu::BoardProfile timing_board(const mcu::BoardProfile& board);
+
   // Cycles of `point` on board `board` (index into experiment.boards).
   uint64_t point_cycles(int board, const DesignPoint& point) const;
   uint64_t layer_cycles(int board, int layer, int level) const;

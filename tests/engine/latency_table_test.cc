@@ -50,12 +50,8 @@ TEST_CASE("latency table: mixed-level points take the table's fixed part plus th
   for (size_t p = 0; p < points.size(); ++p) {
     engine::NetworkProjectSpec spec;
     spec.graph = &experiment.graph;
-    for (int l = 0; l < 2; ++l) {
-      const engine::ApproximatedLayer& layer = experiment.space.layers[static_cast<size_t>(l)];
-      spec.masks[layer.op_index] = experiment.skip_orders[static_cast<size_t>(l)].mask_at(
-          layer.thresholds[static_cast<size_t>(points[p][static_cast<size_t>(l)])]);
-      spec.unpacked_ops.insert(layer.op_index);
-    }
+    spec.masks = engine::point_masks(experiment, points[p]);
+    for (const engine::ApproximatedLayer& layer : experiment.space.layers) spec.unpacked_ops.insert(layer.op_index);
     spec.model_name = model_name;
     spec.images = &image;
     spec.pixel_scale = experiment.config.pixel_scale;
@@ -66,8 +62,7 @@ TEST_CASE("latency table: mixed-level points take the table's fixed part plus th
     const fs::path point_dir = dir.path() / ("point_" + std::to_string(p));
     engine::write_generated_files(project.files, point_dir);
     for (int board = 0; board < 2; ++board) {
-      mcu::BoardProfile roomy = experiment.boards[static_cast<size_t>(board)];
-      roomy.flash_bytes = 4 * 1024 * 1024;
+      const mcu::BoardProfile roomy = engine::LatencyTable::timing_board(experiment.boards[static_cast<size_t>(board)]);
       const auto elf = engine::build_check_program(point_dir, model_name, "-Os", roomy);
       REQUIRE(elf);
       const engine::BoardTiming timing =
