@@ -35,6 +35,11 @@
 
 namespace tinyskip::mcu {
 
+// Names the rules in code (this file's .cc, flash_interface.cc). Cached
+// timings carry it in their key: bump it with any change that can move a
+// cycle count, so that no stale measurement is reused.
+inline constexpr const char* kTimingEngineVersion = "cortex-m4-timing/1";
+
 // Execution reached a marked address (see CortexM4Timing::mark).
 struct TimingMark {
   uint32_t address = 0;

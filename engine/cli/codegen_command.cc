@@ -32,7 +32,7 @@ Command add_codegen_command(CLI::App& app) {
                       "CMSIS-Core Include/ directory, for CMSIS-NN releases that need it; overrides "
                       "cmsis_nn.core_include");
   codegen->add_option("--check-images", request->check_images,
-                      "Test images (0..N-1 of test_batch.bin) the check program runs and compares")
+                      "Images the check program runs and compares: the first N of the run's calibration split (the latency reference input)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   codegen->add_option("--opt", request->opt_levels, "Optimisation levels to measure flash at")

@@ -19,6 +19,7 @@
 #include "engine/codegen/network_project.h"
 #include "engine/config/config_error.h"
 #include "engine/config/experiment_config.h"
+#include "engine/config/split_images.h"
 #include "engine/results/atomic_file.h"
 #include "engine/results/hashing.h"
 #include "engine/results/winner_file.h"
@@ -108,22 +109,6 @@ std::vector<fs::path> previous_output(const fs::path& dir, bool force) {
   return {};
 }
 
-// Test images 0..count-1 of the run's test batch: what the check program
-// embeds (image 0 alone by default, as the simulator's report split starts
-// elsewhere and any image serves).
-sim::ImageSet check_images(const ExperimentConfig& config, int count) {
-  const fs::path file = config.data_dir / "test_batch.bin";
-  const sim::ImageSet all = sim::read_cifar10_file(file.string());
-  if (count < 1 || count > all.size())
-    throw CodegenError(fmt::format("--check-images {}: expected 1 to {} (the images in {})", count, all.size(),
-                                   file.string()));
-  sim::ImageSet images;
-  images.source = all.source;
-  images.pixels.assign(all.image(0), all.image(0) + int64_t{count} * sim::ImageSet::kPixelsPerImage);
-  images.labels.assign(all.labels.begin(), all.labels.begin() + count);
-  return images;
-}
-
 // The cross-compiled size of every generated C file at each level.
 MeasuredFlash measure(const CodegenRequest& request, const mcu::Toolchain& toolchain, const GeneratedFiles& files,
                       const std::optional<CmsisNnCheckout>& cmsis_nn, const fs::path& cache_dir, int threads) {
@@ -193,7 +178,11 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   const mcu::BoardProfile board = mcu::load_board_profile(board_ref->file.string());
   // The check program's images; the simulator computes their expected
   // outputs with the winner's masks.
-  const sim::ImageSet images = check_images(config, request.check_images);
+  // They are the latency reference input, so the check program's timed run
+  // is the one the exploration's measured latency scored.
+  if (request.check_images < 1) throw CodegenError(fmt::format("--check-images {}: expected at least 1", request.check_images));
+  ImageOrigin origin;
+  const sim::ImageSet images = latency_reference_images(config, request.check_images, &origin);
 
   NetworkProjectSpec spec;
   spec.graph = &graph;
@@ -234,7 +223,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
                         .files = all,
                         .estimate = mcu::estimate_network(graph, unpacked, board),
                         .model_name = spec.model_name,
-                        .check_images = {(config.data_dir / "test_batch.bin").string(), 0, request.check_images,
+                        .check_images = {origin.file, static_cast<int>(origin.index), request.check_images,
                                          project.expected_outputs},
                         .cmsis_nn = linked_cmsis_nn};
   if (request.measure_flash) {

@@ -39,7 +39,7 @@ struct CodegenRequest {
   // --cmsis-nn / --cmsis-core: override the run config's "cmsis_nn" path /
   // core_include; empty: the config's.
   std::filesystem::path cmsis_nn_root, cmsis_core_include;
-  int check_images = 1;  // test images 0..N-1 embedded in the check program
+  int check_images = 1;  // the first N latency reference images (calibration split) the check program embeds
   std::filesystem::path template_dir, runtime_dir, toolchain_file;  // empty: codegen_paths.h defaults
 };
 

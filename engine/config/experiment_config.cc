@@ -264,6 +264,21 @@ FlashConfig read_flash(const std::optional<JsonValue>& value, const PathResolver
   return flash;
 }
 
+LatencyConfig read_latency(const std::optional<JsonValue>& value, const PathResolver& paths) {
+  LatencyConfig latency;
+  if (!value) return latency;
+  const JsonObject object = value->as_object({"source", "cache_dir"});
+  if (const auto v = object.get("cache_dir"); v && !v->is_null()) latency.cache_dir = paths.resolve(*v);
+  if (const auto v = object.get("source")) {
+    const std::string source = v->as_string();
+    if (source == "auto") latency.source = LatencyConfig::Source::kAuto;
+    else if (source == "measured") latency.source = LatencyConfig::Source::kMeasured;
+    else if (source == "model") latency.source = LatencyConfig::Source::kModel;
+    else v->expected("\"measured\", \"model\" or \"auto\"");
+  }
+  return latency;
+}
+
 std::vector<BoardRef> read_boards(const JsonValue& value, const PathResolver& paths) {
   std::vector<BoardRef> boards;
   for (const JsonValue& element : value.as_array()) {
@@ -351,6 +366,15 @@ const char* flash_source_name(FlashConfig::Source source) {
   return source == FlashConfig::Source::kMeasured ? "measured" : "estimated";
 }
 
+const char* latency_source_name(LatencyConfig::Source source) {
+  switch (source) {
+    case LatencyConfig::Source::kAuto: return "auto";
+    case LatencyConfig::Source::kMeasured: return "measured";
+    case LatencyConfig::Source::kModel: return "model";
+  }
+  return "auto";
+}
+
 const char* algorithm_name(SearchConfig::Algorithm algorithm) {
   switch (algorithm) {
     case SearchConfig::Algorithm::kAuto:
@@ -377,7 +401,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   const JsonObject root =
       JsonValue(config.source, document, "")
           .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives",
-                      "constraints", "flash", "boards", "primary_board", "winners", "threads", "results_dir",
+                      "constraints", "flash", "latency", "boards", "primary_board", "winners", "threads", "results_dir",
                       "cmsis_nn"});
 
   config.name = read_name(root.required("name"));
@@ -390,6 +414,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   if (const auto objectives = root.get("objectives")) config.objectives = read_objectives(*objectives);
   config.constraints = read_constraints(root.get("constraints"));
   config.flash = read_flash(root.get("flash"), paths);
+  config.latency = read_latency(root.get("latency"), paths);
   config.boards = read_boards(root.required("boards"), paths);
   config.primary_board = read_primary_board(root.get("primary_board"), config.boards, config.source);
   config.winner_budgets = read_winner_budgets(root.get("winners"));

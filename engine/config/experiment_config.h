@@ -95,6 +95,23 @@ struct FlashConfig {
 };
 const char* flash_source_name(FlashConfig::Source source);
 
+// Where the latency objective/constraint comes from: the compiled code timed
+// by the Cortex-M4 timing engine (engine/explore/latency_table.h; built at
+// flash.opt_level, so what is timed is what is flashed) or the analytic cost
+// model (mcu_model/cycle_model.h). kAuto: measured when the cross-compiler
+// runs on this machine, else the model; the run records which it was.
+struct LatencyConfig {
+  enum class Source { kAuto, kMeasured, kModel };
+  Source source = Source::kAuto;
+  // Content-addressed timing cache, shared by runs; empty: <results_dir>/.latency_cache.
+  std::filesystem::path cache_dir;
+
+  std::filesystem::path cache_dir_or(const std::filesystem::path& results_dir) const {
+    return cache_dir.empty() ? results_dir / ".latency_cache" : cache_dir;
+  }
+};
+const char* latency_source_name(LatencyConfig::Source source);  // "auto", "measured", "model"
+
 struct BoardRef {
   std::string name;            // the file stem, e.g. "nucleo_f411re"
   std::filesystem::path file;  // absolute, exists
@@ -112,6 +129,7 @@ struct ExperimentConfig {
   std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash
   Constraints constraints;
   FlashConfig flash;
+  LatencyConfig latency;
   std::vector<BoardRef> boards;
   std::string primary_board;                               // one of boards[].name
   std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending

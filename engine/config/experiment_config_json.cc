@@ -62,6 +62,10 @@ nlohmann::json to_json(const ExperimentConfig& config) {
         {"opt_level", config.flash.opt_level},
         {"cache_dir", config.flash.cache_dir.empty() ? nlohmann::json(nullptr)
                                                      : nlohmann::json(config.flash.cache_dir.string())}}},
+      {"latency",
+       {{"source", latency_source_name(config.latency.source)},
+        {"cache_dir", config.latency.cache_dir.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(config.latency.cache_dir.string())}}},
       {"boards", boards},
       {"primary_board", config.primary_board},
       {"winners", {{"accuracy_loss_budgets", config.winner_budgets}}},

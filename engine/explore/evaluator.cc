@@ -17,28 +17,35 @@ Accuracy simulate_accuracy(const Experiment& experiment, const sim::MaskSet& mas
   return {sim::count_correct(run, images, simulator.output_type(), simulator.num_classes()), images.size()};
 }
 
-BoardCost board_cost(const Experiment& experiment, const sim::MaskSet& unpacked, const mcu::BoardProfile& board) {
+BoardCost model_cost(const Experiment& experiment, const sim::MaskSet& unpacked, const mcu::BoardProfile& board) {
   const mcu::NetworkEstimate estimate = mcu::estimate_network(experiment.graph, unpacked, board);
   return {estimate.total_cycles, estimate.milliseconds, estimate.flash_bytes};
 }
 
+void set_measured_cycles(BoardCost& cost, uint64_t cycles, const mcu::BoardProfile& board) {
+  cost.cycles = static_cast<double>(cycles);
+  cost.ms = board.milliseconds(cost.cycles);
+}
+
 }  // namespace
 
-ExactReference measure_exact_reference(const Experiment& experiment, int threads, const FlashTable* flash) {
+ExactReference measure_exact_reference(const Experiment& experiment, int threads, const MeasuredCosts& measured) {
   ExactReference exact;
   exact.search = simulate_accuracy(experiment, {}, experiment.search, threads);
   exact.report = simulate_accuracy(experiment, {}, experiment.report, threads);
   exact.test_all = simulate_accuracy(experiment, {}, experiment.test_all, threads);
-  for (const mcu::BoardProfile& board : experiment.boards) {
-    exact.boards.push_back(board_cost(experiment, {}, board));
-    if (flash) exact.boards.back().flash_bytes = flash->exact_bytes();
+  for (size_t b = 0; b < experiment.boards.size(); ++b) {
+    exact.boards.push_back(model_cost(experiment, {}, experiment.boards[b]));
+    if (measured.flash) exact.boards.back().flash_bytes = measured.flash->exact_bytes();
+    if (measured.latency)
+      set_measured_cycles(exact.boards.back(), measured.latency->exact_cycles(static_cast<int>(b)), experiment.boards[b]);
   }
   return exact;
 }
 
 Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads,
-                     const FlashTable* flash)
-    : experiment_(experiment), exact_(exact), store_(store), threads_(threads), flash_(flash) {}
+                     const MeasuredCosts& measured)
+    : experiment_(experiment), exact_(exact), store_(store), threads_(threads), measured_(measured) {}
 
 double Evaluator::threshold(int layer, int level) const {
   return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
@@ -69,10 +76,14 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
   }
   record.macs_kept = store_.schema().network_macs - skipped_total;
   record.search = accuracy_on(point_masks, experiment_.search);
-  for (const mcu::BoardProfile& board : experiment_.boards) {
-    record.boards.push_back(board_cost(experiment_, point_masks, board));
-    if (flash_) record.boards.back().flash_bytes = flash_->point_bytes(point);
+  for (size_t b = 0; b < experiment_.boards.size(); ++b) {
+    record.boards.push_back(model_cost(experiment_, point_masks, experiment_.boards[b]));
+    if (measured_.flash) record.boards.back().flash_bytes = measured_.flash->point_bytes(point);
+    if (measured_.latency)
+      set_measured_cycles(record.boards.back(), measured_.latency->point_cycles(static_cast<int>(b), point),
+                          experiment_.boards[b]);
   }
+  record.latency_source = measured_.latency ? kLatencyFromTable : kLatencyFromModel;
   return record;
 }
 
@@ -117,6 +128,19 @@ std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& poin
     result.push_back(objectives(record(point)));
   }
   return result;
+}
+
+const PointRecord& Evaluator::time_program(const DesignPoint& point) {
+  record(point);
+  PointRecord& stored = records_.at(point_key(point));
+  if (!measured_.latency || !measured_.timer || stored.latency_source == kLatencyFromProgram) return stored;
+  const std::vector<NetworkCycles> timed =
+      measured_.timer->time(masks(point), unpacked_ops_of(experiment_), "point_" + point_key(point));
+  for (size_t b = 0; b < experiment_.boards.size(); ++b)
+    set_measured_cycles(stored.boards[b], timed[b].cycles, experiment_.boards[b]);
+  stored.latency_source = kLatencyFromProgram;
+  store_.append(stored);
+  return stored;
 }
 
 const PointRecord& Evaluator::score_on(const DesignPoint& point, Split split) {

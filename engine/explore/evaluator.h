@@ -1,7 +1,9 @@
 // The exploration Problem: scores design points of an Experiment. A point's
 // masks come from the skip orders; its accuracy from the bit-exact simulator
-// on the search split; its cycles and flash from the Cortex-M4 model of every
-// board (approximated layers as unpacked kernels, the rest as CMSIS-NN).
+// on the search split; its cycles and flash on every board from the measured
+// tables (the compiled code, timed and sized) or, without them, from the
+// Cortex-M4 cost model (approximated layers as unpacked kernels, the rest as
+// CMSIS-NN).
 // Every finished point is appended to the run's points.csv at once, and
 // points already there (a resumed run) are answered without re-evaluation.
 #pragma once
@@ -13,6 +15,8 @@
 #include "engine/explore/design_space.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/flash_table.h"
+#include "engine/explore/latency_table.h"
+#include "engine/explore/network_timer.h"
 #include "engine/report/statistics.h"
 #include "engine/results/run_store.h"
 #include "sim/weight_mask.h"
@@ -26,15 +30,20 @@ struct ExactReference {
   std::vector<BoardCost> boards;  // per board, config order
 };
 
-// `flash` (nullptr: the cycle model's estimate) supplies measured flash.
-ExactReference measure_exact_reference(const Experiment& experiment, int threads, const FlashTable* flash);
+// What is measured rather than estimated; a null member falls back to the
+// cost model. With `latency`, `timer` times whole winner programs.
+struct MeasuredCosts {
+  const FlashTable* flash = nullptr;      // every board's flash: the cross-compiler's (one toolchain)
+  const LatencyTable* latency = nullptr;  // cycles: the timing engine's, table-summed
+  NetworkTimer* timer = nullptr;
+};
+
+ExactReference measure_exact_reference(const Experiment& experiment, int threads, const MeasuredCosts& measured);
 
 class Evaluator final : public Problem {
  public:
-  // With a FlashTable, every point's flash (all boards: one toolchain) is the
-  // cross-compiler's; without, the cycle model's estimate.
   Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads,
-            const FlashTable* flash);
+            const MeasuredCosts& measured);
 
   const DesignSpace& space() const override { return experiment_.space; }
   std::vector<Objectives> evaluate(const std::vector<DesignPoint>& points) override;
@@ -46,6 +55,12 @@ class Evaluator final : public Problem {
   // scoring and re-appending it if needed; returns its record.
   const PointRecord& score_on(const DesignPoint& point, Split split);
   const PointRecord& record(const DesignPoint& point);
+  // With measured latency: builds and times the point's own whole program
+  // (what `tinyskip codegen` generates for it) and makes its cycles the
+  // record's (latency_source "program"), re-appending it. The table sum it
+  // replaces is within the additivity bound; the search chose on that.
+  // Without: the record as it is.
+  const PointRecord& time_program(const DesignPoint& point);
 
   sim::MaskSet masks(const DesignPoint& point) const;
   Objectives objectives(const PointRecord& record) const;
@@ -59,7 +74,7 @@ class Evaluator final : public Problem {
   const ExactReference& exact_;
   RunStore& store_;
   int threads_;
-  const FlashTable* flash_;
+  MeasuredCosts measured_;
   std::map<std::string, PointRecord> records_;  // by point key
   std::set<std::string> requested_;             // distinct points the search asked for
 };

@@ -6,24 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/config/layer_names.h"
+#include "engine/config/split_images.h"
 #include "engine/significance/significance.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
 
 namespace tinyskip::engine {
-
-sim::ImageSet load_split(const DataSplit& split, const std::string& split_name) {
-  std::vector<sim::ImageSet> parts;
-  for (const auto& file : split.files) parts.push_back(sim::read_cifar10_file(file.string()));
-  sim::ImageSet all = sim::concatenate(parts);
-  const int64_t end = split.end.value_or(all.size());
-  if (split.begin >= all.size() || end > all.size())
-    throw sim::DataError(fmt::format("split '{}': images [{}, {}) asked of {} ({} images)", split_name, split.begin,
-                                     end, all.source, all.size()));
-  sim::ImageSet images = sim::slice(all, static_cast<int>(split.begin), static_cast<int>(end));
-  images.source = fmt::format("{} {}", split_name, images.source);
-  return images;
-}
 
 namespace {
 
@@ -68,6 +56,14 @@ sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point)
         experiment.skip_orders[l].mask_at(layer.thresholds.at(static_cast<size_t>(point[l])));
   }
   return masks;
+}
+
+std::set<int> unpacked_ops_of(const Experiment& experiment) {
+  std::set<int> ops;
+  for (const ApproximatedLayer& layer : experiment.space.layers)
+    if (experiment.graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
+      ops.insert(layer.op_index);
+  return ops;
 }
 
 Experiment prepare_experiment(const ExperimentConfig& config, int threads) {

@@ -3,6 +3,7 @@
 // the per-layer skip orders (significance measured on the calibration split).
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "engine/config/experiment_config.h"
@@ -27,13 +28,15 @@ struct Experiment {
   double significance_seconds = 0;
 };
 
-// The images a split names: its files concatenated, then [begin, end).
-sim::ImageSet load_split(const DataSplit& split, const std::string& split_name);
-
 // The skip masks of a design point: each approximated layer's skip order cut
 // at the threshold of the point's level for it. std::invalid_argument when
 // the point does not have one level per layer.
 sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point);
+
+// The approximated layers generated as unpacked kernels: the CONV_2D ones
+// (other kinds stay on their exact kernel, masks unused). One decision, read
+// by the flash table, the latency table and the timed winners.
+std::set<int> unpacked_ops_of(const Experiment& experiment);
 
 // Loads model, data and boards, builds the design space and measures
 // significance. Throws ConfigError / sim::ModelError / sim::DataError.

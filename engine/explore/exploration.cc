@@ -10,6 +10,10 @@
 #include "engine/explore/evaluator.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/flash_table.h"
+#include "engine/explore/latency_table.h"
+#include "engine/explore/network_timer.h"
+#include "engine/results/results_error.h"
+#include "mcu_model/cortex_m4_timing.h"
 #include "mcu_model/cross_compiler.h"
 #include "engine/report/progress.h"
 #include "engine/search/grid_search.h"
@@ -43,8 +47,8 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
                                                          {"ms", exact.boards[b].ms},
                                                          {"flash_bytes", exact.boards[b].flash_bytes}};
   json["kernels"] = exact_kernels_name(experiment.config.cmsis_nn);
-  json["note"] = "exact model, no unpacking, on the kernels named; cycles from the cost model (CMSIS-NN's "
-                 "algorithms), flash as the flash section says";
+  json["note"] = "exact model, no unpacking, on the kernels named; cycles as the latency section says, flash as "
+                 "the flash section says";
   return json;
 }
 
@@ -65,6 +69,56 @@ nlohmann::ordered_json flash_table_json(const FlashTable& flash, const Experimen
     json["layer_bytes"][experiment.space.layers[l].name] = levels;
   }
   return json;
+}
+
+// What run.json records of the latency: its source and, when measured, the
+// table (cycles per board: exact model, fixed part, every layer's levels).
+nlohmann::ordered_json latency_json(const LatencyTable* table, const NetworkTimer* timer,
+                                    const Experiment& experiment) {
+  if (!table)
+    return {{"source", "model"},
+            {"model", experiment.boards.front().coefficients.name},
+            {"note", "cycles from the analytic Cortex-M4 cost model (mcu_model/cycle_model.h)"}};
+  nlohmann::ordered_json json = {{"source", "measured"},
+                                 {"timing_engine", mcu::kTimingEngineVersion},
+                                 {"toolchain", timer->toolchain_version()},
+                                 {"opt_level", timer->opt_level()},
+                                 {"exact_kernels", exact_kernels_name(experiment.config.cmsis_nn)},
+                                 {"reference_input", "calibration image 0"},
+                                 {"programs_timed", timer->stats().timed},
+                                 {"programs_cached", timer->stats().cached}};
+  for (size_t b = 0; b < experiment.boards.size(); ++b) {
+    const int board = static_cast<int>(b);
+    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+    for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
+      nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+      for (size_t level = 0; level < experiment.space.layers[l].thresholds.size(); ++level)
+        levels.push_back(table->layer_cycles(board, static_cast<int>(l), static_cast<int>(level)));
+      layers[experiment.space.layers[l].name] = levels;
+    }
+    json["boards"][experiment.boards[b].name] = {{"exact_cycles", table->exact_cycles(board)},
+                                                 {"fixed_cycles", table->fixed_cycles(board)},
+                                                 {"fixed_spread_cycles", table->fixed_spread(board)},
+                                                 {"layer_cycles", layers}};
+  }
+  return json;
+}
+
+// The latency source this run uses: the config's, with "auto" resolved to
+// measured when the cross-compiler runs here.
+bool use_measured_latency(const ExperimentConfig& config) {
+  switch (config.latency.source) {
+    case LatencyConfig::Source::kMeasured: return true;
+    case LatencyConfig::Source::kModel: return false;
+    case LatencyConfig::Source::kAuto: break;
+  }
+  try {
+    mcu::toolchain_version(mcu::load_toolchain(config.flash.toolchain));
+    return true;
+  } catch (const mcu::ToolchainError& error) {
+    spdlog::info("latency: the cost model (\"latency\": \"auto\" and no cross-compiler here: {})", error.what());
+    return false;
+  }
 }
 
 SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std::atomic<bool>* stop) {
@@ -105,6 +159,19 @@ const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Eva
     }
   }
   return best;
+}
+
+// With measured latency, a winner's cycles become those of its own program
+// (Evaluator::time_program); says how far the table sum the search used was.
+void log_program_timing(Evaluator& evaluator, const DesignPoint& point, const Experiment& experiment) {
+  const size_t primary = static_cast<size_t>(experiment.primary_board);
+  const double table_cycles = evaluator.record(point).boards[primary].cycles;
+  const bool from_table = evaluator.record(point).latency_source == kLatencyFromTable;
+  const PointRecord& timed = evaluator.time_program(point);
+  if (from_table && timed.latency_source == kLatencyFromProgram)
+    spdlog::info("point {}: its own program takes {} cycles on {}, the table said {} ({:+.4f} %)", point_key(point),
+                 timed.boards[primary].cycles, experiment.boards[primary].name, table_cycles,
+                 100.0 * (table_cycles / timed.boards[primary].cycles - 1.0));
 }
 
 WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, const ExactReference& exact,
@@ -154,6 +221,30 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     flash_seconds = seconds_since(flash_start);
   }
 
+  // Latency next, before the run directory too: the timing cache makes a
+  // repeated run's measurement free.
+  std::optional<NetworkTimer> timer;
+  std::optional<LatencyTable> latency;
+  double latency_seconds = 0;
+  if (use_measured_latency(config)) {
+    const auto latency_start = std::chrono::steady_clock::now();
+    spdlog::info("measuring latency: building and timing the exact model and every threshold level's program on {} "
+                 "board(s)", experiment.boards.size());
+    try {
+      timer.emplace(experiment, NetworkTimer::Options{config.results_dir / config.name / ".latency_work", "",
+                                                      config.latency.cache_dir_or(config.results_dir)});
+    } catch (const mcu::ToolchainError& error) {
+      throw mcu::ToolchainError(std::string(error.what()) +
+                                "\n(or set \"latency\": {\"source\": \"model\"} in the config to use the cost "
+                                "model's cycles instead of timing the compiled code)");
+    }
+    latency = LatencyTable::measure(experiment, *timer);
+    latency_seconds = seconds_since(latency_start);
+    spdlog::info("latency measured in {:.1f} s: {} programs timed, {} from the cache", latency_seconds,
+                 timer->stats().timed, timer->stats().cached);
+  }
+  const char* latency_label = latency ? "measured" : "cost model";
+
   RunStoreOptions store_options;
   store_options.run_id = options.run_id;
   store_options.resume = options.resume;
@@ -166,9 +257,14 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
     store.record_timing("flash_measurement", flash_seconds);
     store.set_run_field("flash", flash_table_json(*flash, experiment));
   }
+  store.record_timing("latency_measurement", latency_seconds);
+  store.set_run_field("latency", latency_json(latency ? &*latency : nullptr, timer ? &*timer : nullptr, experiment));
   auto phase = std::chrono::steady_clock::now();
-  const FlashTable* flash_table = flash ? &*flash : nullptr;
-  const ExactReference exact = measure_exact_reference(experiment, threads, flash_table);
+  MeasuredCosts measured;
+  measured.flash = flash ? &*flash : nullptr;
+  measured.latency = latency ? &*latency : nullptr;
+  measured.timer = timer ? &*timer : nullptr;
+  const ExactReference exact = measure_exact_reference(experiment, threads, measured);
   store.record_timing("exact_reference", seconds_since(phase));
   store.set_run_field("exact", exact_reference_json(exact, experiment));
   store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
@@ -176,9 +272,16 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   spdlog::info("exact model: search {}, report {}, test (all) {}", exact.search.to_string(),
                exact.report.to_string(), exact.test_all.to_string());
 
-  Evaluator evaluator(experiment, exact, store, threads, flash_table);
+  Evaluator evaluator(experiment, exact, store, threads, measured);
   if (store.resumed()) {
     const std::vector<PointRecord> done = store.load_points();
+    for (const PointRecord& record : done)
+      if ((record.latency_source == kLatencyFromModel) != !latency)
+        throw ResultsError(fmt::format("{}: point {} was scored with latency source '{}', and this session's is {}; "
+                                       "resume where the first session ran, or set \"latency\": {{\"source\": ...}} "
+                                       "to what it used",
+                                       (store.dir() / "points.csv").string(), record.key, record.latency_source,
+                                       latency_label));
     evaluator.preload(done);
     spdlog::info("resuming: {} points already evaluated", done.size());
   }
@@ -204,7 +307,6 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   ParetoSummary pareto;
   pareto.objectives = config.objectives;
   evaluator.score_on(exact_point, Split::kReport);
-  for (const DesignPoint& point : search.front) pareto.front.push_back(evaluator.score_on(point, Split::kReport));
   pareto.hypervolume = search.hypervolume;
   pareto.evaluations = search.evaluations;
   pareto.wall_seconds = search.seconds;
@@ -215,14 +317,15 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
                    budget);
       continue;
     }
+    log_program_timing(evaluator, *point, experiment);
     const WinnerRecord winner = make_winner(experiment, evaluator, exact, *point, budget);
     const BoardCost& cost = winner.point.boards[static_cast<size_t>(experiment.primary_board)];
     const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
     spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
-                 "the exact model on {}, cost model), flash {} B",
+                 "the exact model on {}, {}), flash {} B",
                  budget, winner.point.key, winner.point.report->to_string(), 0.0 - winner.accuracy_loss, cost.ms,
                  config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles),
-                 exact_kernels_name(config.cmsis_nn), cost.flash_bytes);
+                 exact_kernels_name(config.cmsis_nn), latency_label, cost.flash_bytes);
     const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
     if (cost.flash_bytes > board.flash_bytes)
       spdlog::warn("winner for {} % loss needs {} B of flash, more than the {} B of {}: set "
@@ -230,6 +333,8 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
                    budget, cost.flash_bytes, board.flash_bytes, config.primary_board);
     store.write_winner(winner);
   }
+  // After the winners: theirs are the cycles of their own programs now.
+  for (const DesignPoint& point : search.front) pareto.front.push_back(evaluator.score_on(point, Split::kReport));
   pareto.baseline = evaluator.record(exact_point);
   store.write_pareto(pareto);
   store.record_timing("report", seconds_since(phase));

@@ -75,12 +75,9 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
   options.template_dir = default_template_dir();
   options.runtime_dir = default_runtime_dir();
   const ModelSources exact = generate_model_sources(graph, {}, options);
-  std::set<int> space_ops, unpacked_ops;
-  for (const ApproximatedLayer& layer : experiment.space.layers) {
-    space_ops.insert(layer.op_index);
-    if (graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
-      unpacked_ops.insert(layer.op_index);
-  }
+  std::set<int> space_ops;
+  for (const ApproximatedLayer& layer : experiment.space.layers) space_ops.insert(layer.op_index);
+  const std::set<int> unpacked_ops = unpacked_ops_of(experiment);
   options.unpacked_ops = unpacked_ops;
   const ModelSources unpacked = generate_model_sources(graph, {}, options);
 

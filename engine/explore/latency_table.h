@@ -6,13 +6,15 @@
 // mask changes. A point's cycles on a board are then
 //   fixed part + the sum over approximated layers of that layer's entry at
 //   its threshold level.
-// Measured once before the search: for each threshold level i, the whole
-// network with every approximated layer at level i (or its last level) is
-// generated, built and run under the timing engine on a calibration image,
-// and each approximated op's cycles (from the op-entry marks) are its
-// entry at that level. The fixed part is the rest of the inference; it is
-// the same in every level program up to the data-dependent ops (softmax,
-// dequantize), whose spread is reported.
+// Measured once before the search (network_timer.h, cached by content): for
+// each threshold level i, the whole network with every approximated layer at
+// level i (or its last level) is generated, built and run under the timing
+// engine on the latency reference input, and each approximated op's cycles
+// (from the op-entry marks) are its entry at that level. The fixed part is
+// the rest of the inference; it is the same in every level program up to the
+// data-dependent ops (softmax, dequantize), whose spread is reported. The
+// exact model (no unpacking, exact layers on the config's CMSIS-NN or the
+// runtime) is timed as well: the baseline every saving is measured against.
 #pragma once
 
 #include <cstdint>
@@ -21,24 +23,21 @@
 
 #include "engine/explore/design_space.h"
 #include "engine/explore/experiment.h"
+#include "engine/explore/network_timer.h"
 
 namespace tinyskip::engine {
 
 class LatencyTable {
  public:
-  struct Options {
-    std::filesystem::path work_dir;  // where the level programs are generated and built
-    std::string opt_level = "-Os";
-  };
+  using Options = NetworkTimer::Options;
 
-  // Throws CodegenError (build), mcu::EmulatorError / TimingError (run),
-  // or reports a level program whose output differs from the simulator's.
+  // Throws what NetworkTimer::time throws.
   static LatencyTable measure(const Experiment& experiment, const Options& options);
+  // Same, with a timer the caller keeps (for its statistics, or to time more).
+  static LatencyTable measure(const Experiment& experiment, NetworkTimer& timer);
 
-  // `board` as the level programs are linked and timed: with room in flash
-  // for any generated model (flash size changes no timing rule, and an
-  // over-size point still needs its cycles; the flash constraint rules it out).
-  static mcu::BoardProfile timing_board(const mcu::BoardProfile& board);
+  // See network_timing_board.
+  static mcu::BoardProfile timing_board(const mcu::BoardProfile& board) { return network_timing_board(board); }
 
   // Cycles of `point` on board `board` (index into experiment.boards).
   uint64_t point_cycles(int board, const DesignPoint& point) const;
@@ -46,10 +45,12 @@ class LatencyTable {
   uint64_t fixed_cycles(int board) const { return fixed_.at(static_cast<size_t>(board)); }
   // Largest difference between level programs of the fixed part (data-dependent ops).
   uint64_t fixed_spread(int board) const { return fixed_spread_.at(static_cast<size_t>(board)); }
+  // The exact model's whole-network cycles.
+  uint64_t exact_cycles(int board) const { return exact_.at(static_cast<size_t>(board)); }
 
  private:
-  std::vector<uint64_t> fixed_, fixed_spread_;                  // [board]
-  std::vector<std::vector<std::vector<uint64_t>>> layer_;     // [board][layer][level]
+  std::vector<uint64_t> fixed_, fixed_spread_, exact_;       // [board]
+  std::vector<std::vector<std::vector<uint64_t>>> layer_;  // [board][layer][level]
 };
 
 }  // namespace tinyskip::engine

@@ -128,6 +128,10 @@ void PointRecord::check(const RunSchema& schema) const {
   for (const BoardCost& cost : boards)
     if (!std::isfinite(cost.cycles) || !std::isfinite(cost.ms))
       throw std::invalid_argument(fmt::format("point {}: non-finite cycles or ms", key));
+  if (latency_source != kLatencyFromModel && latency_source != kLatencyFromTable &&
+      latency_source != kLatencyFromProgram)
+    throw std::invalid_argument(fmt::format("point {}: latency_source '{}' is not {}, {} or {}", key, latency_source,
+                                            kLatencyFromModel, kLatencyFromTable, kLatencyFromProgram));
   for (Split split : kAllSplits)
     if (const auto& accuracy = this->accuracy(split);
         accuracy && (accuracy->total <= 0 || accuracy->correct < 0 || accuracy->correct > accuracy->total))
@@ -143,6 +147,7 @@ std::string csv_header(const RunSchema& schema) {
   for (Split split : kAllSplits)
     header += fmt::format(",{0}_accuracy_pct,{0}_correct,{0}_total,{0}_ci_low_pct,{0}_ci_high_pct", split_name(split));
   for (const std::string& board : schema.boards) header += fmt::format(",{0}_cycles,{0}_ms,{0}_flash_bytes", board);
+  header += ",latency_source";
   return header;
 }
 
@@ -155,13 +160,14 @@ std::string csv_row(const PointRecord& record, const RunSchema& schema) {
   for (Split split : kAllSplits) row += fmt::format(",{}", split_csv(record.accuracy(split)));
   for (const BoardCost& cost : record.boards)
     row += fmt::format(",{},{},{}", exact_number(cost.cycles), exact_number(cost.ms), cost.flash_bytes);
+  row.append(",").append(record.latency_source);
   return row;
 }
 
 PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
   const std::vector<std::string> fields = split_fields(line);
   const size_t layers = schema.layers.size();
-  const size_t expected = 1 + 2 * layers + 1 + 3 * kColumnsPerSplit + kColumnsPerBoard * schema.boards.size();
+  const size_t expected = 1 + 2 * layers + 1 + 3 * kColumnsPerSplit + kColumnsPerBoard * schema.boards.size() + 1;
   if (fields.size() != expected)
     throw std::invalid_argument(fmt::format("expected {} columns, got {}", expected, fields.size()));
   PointRecord record;
@@ -184,6 +190,8 @@ PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
     cost.flash_bytes = parse_field<int64_t>(fields[column++], board + "_flash_bytes");
     record.boards.push_back(cost);
   }
+  record.latency_source = fields[column++];
+  record.check(schema);
   return record;
 }
 
@@ -215,7 +223,8 @@ nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schem
                                 {"flash_bytes", record.boards[i].flash_bytes}};
   return {{"key", record.key},       {"thresholds", thresholds},
           {"skipped_macs", skipped}, {"macs_kept", record.macs_kept},
-          {"accuracy", accuracy},    {"boards", boards}};
+          {"accuracy", accuracy},    {"boards", boards},
+          {"latency_source", record.latency_source}};
 }
 
 }  // namespace tinyskip::engine

@@ -52,6 +52,13 @@ enum class Split { kSearch, kReport, kTestAll };
 inline constexpr Split kAllSplits[] = {Split::kSearch, Split::kReport, Split::kTestAll};
 const char* split_name(Split split);  // "search", "report", "test_all"
 
+// Where a record's cycles come from (its points.csv column latency_source):
+// the analytic cost model, the measured latency table's sum, or the point's
+// own whole program timed under the timing engine (the winners).
+inline constexpr const char* kLatencyFromModel = "model";
+inline constexpr const char* kLatencyFromTable = "table";
+inline constexpr const char* kLatencyFromProgram = "program";
+
 struct PointRecord {
   std::string key;                    // engine::point_key of the design point
   std::vector<double> thresholds;     // per layer (RunSchema::layers order)
@@ -59,6 +66,7 @@ struct PointRecord {
   int64_t macs_kept = 0;              // whole network, per image
   std::optional<Accuracy> search, report, test_all;
   std::vector<BoardCost> boards;  // per board (RunSchema::boards order)
+  std::string latency_source = kLatencyFromModel;  // one of the kLatencyFrom* names
 
   const std::optional<Accuracy>& accuracy(Split split) const;
   std::optional<Accuracy>& accuracy(Split split);

@@ -90,6 +90,12 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     CHECK(test::flash_in_points_csv(run, winner.point["key"].get<std::string>()) == measured["total_bytes"].get<int64_t>());
   }
 
+  {  // ... and exactly the cycles: the winner's row holds its own program's timing
+    const std::string key = winner.point["key"].get<std::string>();
+    CHECK(test::points_csv_cell(run, key, "latency_source") == "program");
+    CHECK(std::stoull(test::points_csv_cell(run, key, "nucleo_f401re_cycles")) == test::measured_f401re_cycles(out));
+  }
+
   {  // host: byte-identical to the simulator on 1000 test images
     const sim::PixelScale scale = sim::PixelScale::parse(pixel_scale);
     const sim::ImageSet images = test::first_images(test::cifar10_dir() + "/test_batch.bin", kProofImages);

@@ -45,7 +45,7 @@ fs::path small_lenet_run(const fs::path& dir) {
                            "             \"report\": {\"files\": [\"test_batch.bin\"], \"begin\": 5000, \"end\": 5200}},\n"
                            "  \"approximate\": {\"layers\": [\"conv3\"], \"thresholds\": {\"values\": [0, 0.05]}},\n"
                            "  \"search\": {\"algorithm\": \"grid\"},\n"
-                           "  \"flash\": {\"source\": \"estimated\"},\n"
+                           "  \"flash\": {\"source\": \"estimated\"}, \"latency\": {\"source\": \"model\"},\n"
                            "  \"boards\": [\"" + board_file("nucleo_f401re") + "\", \"" + board_file("nucleo_l4r5zi") + "\"],\n"
                            "  \"primary_board\": \"nucleo_f401re\",\n"
                            "  \"winners\": {\"accuracy_loss_budgets\": [100]},\n"

@@ -47,7 +47,7 @@ fs::path write_config(const std::string& name, const std::string& body) {
       << "  \"results_dir\": \"results\",\n"
       // Cycle-model flash keeps these tests fast; measured flash (a cross-
       // compile per layer and level) is covered by cli_codegen_test.cc.
-      << "  \"flash\": {\"source\": \"estimated\"},\n"
+      << "  \"flash\": {\"source\": \"estimated\"}, \"latency\": {\"source\": \"model\"},\n"
       << body << "\n}\n";
   return dir;
 }

@@ -109,6 +109,7 @@ void check_cmsis_nn_baseline_and_winner(const std::string& name, const std::stri
   const fs::path config = test::write_small_experiment(
       dir.path(), name, model, pixel_scale, layers,
       {{"flash", {{"source", "estimated"}}},
+       {"latency", {{"source", "model"}}},  // what is measured is proven in the test below
        {"cmsis_nn", {{"path", test::cmsis_nn_dir()}, {"core_include", test::cmsis_core_include_dir()}}}});
   const fs::path winner = test::run_small_experiment(config, name) / "winners" / "100.json";
 
@@ -141,7 +142,7 @@ void check_cmsis_nn_baseline_and_winner(const std::string& name, const std::stri
   }
 }
 
-TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the flash of its CMSIS-NN build",
+TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the flash and cycles of its CMSIS-NN build",
           "[codegen]") {
   test::TempDir dir;
   // conv1 (864 weights) keeps the unpacked kernels small to compile.
@@ -165,6 +166,21 @@ TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the fla
   CHECK(manifest["layers"][3]["kernel"] == "cmsis-nn");
   CHECK(test::flash_in_points_csv(run, winner_json["point"]["key"].get<std::string>()) ==
         manifest["flash"]["measured"]["-Os"]["total_bytes"].get<int64_t>());
+
+  // The same for cycles: the winner's are its own program's, the exact
+  // baseline's those of the whole network on CMSIS-NN, both as `tinyskip
+  // measure` times the generated code.
+  CHECK(run_json["latency"]["source"] == "measured");
+  const std::string key = winner_json["point"]["key"].get<std::string>();
+  CHECK(test::points_csv_cell(run, key, "latency_source") == "program");
+  CHECK(std::stoull(test::points_csv_cell(run, key, "nucleo_f401re_cycles")) == test::measured_f401re_cycles(out));
+  const fs::path exact_out = dir.path() / "cmsis-nn";
+  const test::CommandResult exact = test::run_cli("codegen " + test::quoted(winner) + " --out " +
+                                                  test::quoted(exact_out) + " --variant cmsis-nn --no-flash");
+  INFO(exact.output);
+  REQUIRE(exact.exit_code == 0);
+  CHECK(run_json["exact"]["boards"]["nucleo_f401re"]["cycles"].get<uint64_t>() ==
+        test::measured_f401re_cycles(exact_out));
 }
 
 TEST_CASE("codegen CMSIS-NN: LeNet on CMSIS-NN, exact and as a winner, matches the simulator on 20 images in the "

@@ -42,6 +42,7 @@ void check_same(const PointRecord& got, const PointRecord& want) {
     CHECK(got.boards[b].ms == want.boards[b].ms);
     CHECK(got.boards[b].flash_bytes == want.boards[b].flash_bytes);
   }
+  CHECK(got.latency_source == want.latency_source);
 }
 
 std::vector<fs::path> all_files(const fs::path& dir) {
@@ -146,12 +147,13 @@ TEST_CASE("points.csv rows have the documented columns and fixed number formats"
   record.macs_kept = 398000;
   record.search = tinyskip::engine::Accuracy{10, 10};
   record.boards = {{123456, 1.5, 20480}, {100000, 0.25, 20000}};
+  record.latency_source = "table";
   // 10/10 correct: Wilson upper bound is exactly 1 and the lower bound
   // simplifies to 1 / (1 + z^2 / n) with z = 1.959963984540054, n = 10.
   const double z = 1.959963984540054;
   const std::string ci_low = fmt::format("{:.4f}", 100.0 / (1 + z * z / 10));
   const std::string expected_row = "3-1,0.003,0.001,1200,800,398000,100.0000,10,10," + ci_low +
-                                   ",100.0000,,,,,,,,,,,123456,1.5,20480,100000,0.25,20000";
+                                   ",100.0000,,,,,,,,,,,123456,1.5,20480,100000,0.25,20000,table";
   CHECK(tinyskip::engine::csv_row(record, fixture.schema) == expected_row);
   CHECK(tinyskip::engine::csv_header(fixture.schema) ==
         "key,threshold_conv2,threshold_conv3,skipped_macs_conv2,skipped_macs_conv3,macs_kept,"
@@ -159,7 +161,15 @@ TEST_CASE("points.csv rows have the documented columns and fixed number formats"
         "report_accuracy_pct,report_correct,report_total,report_ci_low_pct,report_ci_high_pct,"
         "test_all_accuracy_pct,test_all_correct,test_all_total,test_all_ci_low_pct,test_all_ci_high_pct,"
         "nucleo_f401re_cycles,nucleo_f401re_ms,nucleo_f401re_flash_bytes,"
-        "nucleo_f411re_cycles,nucleo_f411re_ms,nucleo_f411re_flash_bytes");
+        "nucleo_f411re_cycles,nucleo_f411re_ms,nucleo_f411re_flash_bytes,latency_source");
+  CHECK(tinyskip::engine::parse_csv_row(expected_row, fixture.schema).latency_source == "table");
+  // A source the format does not know is refused, written or read.
+  CHECK_THROWS_WITH(tinyskip::engine::parse_csv_row(expected_row.substr(0, expected_row.size() - 5) + "guess",
+                                                    fixture.schema),
+                    Contains("latency_source 'guess'"));
+  record.latency_source = "guess";
+  CHECK_THROWS_AS(tinyskip::engine::csv_row(record, fixture.schema), std::invalid_argument);
+  record.latency_source = "table";
 
   record.thresholds.pop_back();
   CHECK_THROWS_AS(tinyskip::engine::csv_row(record, fixture.schema), std::invalid_argument);

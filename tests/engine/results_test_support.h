@@ -109,6 +109,7 @@ struct RunFixture {
     const double cycles = 1.0e6 - a * 40000.0 - b * 90000.0;
     record.boards = {{cycles * 1.1, cycles * 1.1 / 84e3, 60000 - a * 300 - b * 700},
                      {cycles, cycles / 100e3, 60000 - a * 300 - b * 700}};
+    record.latency_source = i % 3 == 0 ? engine::kLatencyFromProgram : engine::kLatencyFromTable;
     return record;
   }
 };

@@ -40,7 +40,9 @@ inline std::filesystem::path write_small_experiment(const std::filesystem::path&
       {"search", {{"algorithm", "grid"}}},
       {"boards", {mcu + "nucleo_f401re.json"}},
       {"winners", {{"accuracy_loss_budgets", {100}}}},
-      {"results_dir", "results"}};
+      {"results_dir", "results"},
+      // One timing cache for every test run of this build (measured latency).
+      {"latency", {{"cache_dir", std::string(TINYSKIP_BINARY_DIR) + "/test_latency_cache"}}}};
   config.update(extra);
   const std::filesystem::path file = dir / "config.json";
   write_text(file, config.dump(2));
@@ -58,24 +60,42 @@ inline std::filesystem::path run_small_experiment(const std::filesystem::path& c
   return run;
 }
 
-// The primary board's flash_bytes of the points.csv row for `key` (last row wins).
-inline int64_t flash_in_points_csv(const std::filesystem::path& run, const std::string& key) {
+// The cell of `column` in the points.csv row for `key` (last row wins; "" when none).
+inline std::string points_csv_cell(const std::filesystem::path& run, const std::string& key, const std::string& column) {
   std::istringstream rows(read_text(run / "points.csv"));
   std::string header, line, value;
   std::getline(rows, header);
   std::vector<std::string> columns;
   std::istringstream header_stream(header);
   while (std::getline(header_stream, value, ',')) columns.push_back(value);
-  const auto column = std::find(columns.begin(), columns.end(), "nucleo_f401re_flash_bytes") - columns.begin();
-  REQUIRE(column < static_cast<long>(columns.size()));
-  int64_t flash = -1;
+  const auto index = std::find(columns.begin(), columns.end(), column) - columns.begin();
+  REQUIRE(index < static_cast<long>(columns.size()));
+  std::string cell;
   while (std::getline(rows, line)) {
     std::vector<std::string> cells;
     std::istringstream cell_stream(line);
     while (std::getline(cell_stream, value, ',')) cells.push_back(value);
-    if (!cells.empty() && cells[0] == key) flash = std::stoll(cells.at(static_cast<size_t>(column)));
+    if (!cells.empty() && cells[0] == key) cell = cells.at(static_cast<size_t>(index));
   }
-  return flash;
+  return cell;
+}
+
+// The primary board's flash_bytes of the points.csv row for `key`.
+inline int64_t flash_in_points_csv(const std::filesystem::path& run, const std::string& key) {
+  return std::stoll(points_csv_cell(run, key, "nucleo_f401re_flash_bytes"));
+}
+
+// `tinyskip measure DIR --board nucleo_f401re`: the cycles of the check
+// program's first inference, as the timing engine measures them.
+inline uint64_t measured_f401re_cycles(const std::filesystem::path& generated) {
+  const std::filesystem::path json = generated.parent_path() / (generated.filename().string() + "_measure.json");
+  const CommandResult measured = run_cli("measure " + test::quoted(generated) + " --board " +
+                                         test::quoted(std::filesystem::path(TINYSKIP_SOURCE_DIR) / "configs/mcu/nucleo_f401re.json") +
+                                         " --json " + test::quoted(json));
+  INFO(measured.output);
+  REQUIRE(measured.exit_code == 0);
+  const nlohmann::json result = nlohmann::json::parse(read_text(json));
+  return result.at("variants").at(0).at("boards").at(0).at("cycles").get<uint64_t>();
 }
 
 }  // namespace tinyskip::test
