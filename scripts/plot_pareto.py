@@ -88,6 +88,13 @@ def load_run(run_dir):
     return run, pareto, points, winners, board
 
 
+def latency_label(run, board):
+    """The latency axis title, naming where the cycles come from (run.json "latency")."""
+    source = run.get("latency", {}).get("source", "model")
+    what = "measured: compiled code, timing engine" if source == "measured" else "analytic cost model"
+    return f"latency on {board} (ms, {what})"
+
+
 def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     fig, ax = plt.subplots(figsize=(8, 5.5))
     ms = np.array([number(p[f"{board}_ms"]) for p in points])
@@ -116,8 +123,9 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     # the reference every speed-up is quoted against.
     exact = run.get("exact")
     if exact and board in exact.get("boards", {}):
+        kernels = exact.get("kernels", "CMSIS-NN")
         ax.axvline(exact["boards"][board]["ms"], color="black", linestyle=":", linewidth=1,
-                   label=f"exact CMSIS-NN baseline ({exact['boards'][board]['ms']:.1f} ms)", zorder=2)
+                   label=f"exact model on {kernels} ({exact['boards'][board]['ms']:.1f} ms)", zorder=2)
 
     held_out_labelled = False
     for i, winner in enumerate(winners):
@@ -147,7 +155,7 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
                     xytext=(14, -14 - 13 * row), fontsize=8, color="tab:red",
                     arrowprops=dict(arrowstyle="-", color="tab:red", linewidth=0.5, shrinkA=0, shrinkB=3))
 
-    ax.set_xlabel(f"latency on {board} (ms)")
+    ax.set_xlabel(latency_label(run, board))
     ax.set_ylabel("top-1 accuracy (%)")
     ax.set_title(f"{run.get('experiment', '')} / {run.get('run_id', '')}: "
                  f"{pareto.get('evaluations', len(points))} points evaluated")
@@ -161,7 +169,7 @@ def skip_fractions(point, layers):
     return [point["skipped_macs"][layer["name"]] / layer["macs"] if layer["macs"] else 0.0 for layer in layers]
 
 
-def plot_skip_fractions(pareto, winners, board, out_dir):
+def plot_skip_fractions(run, pareto, winners, board, out_dir):
     layers = pareto["layers"]
     names = [layer["name"] for layer in layers]
     front = sorted(pareto["front"], key=lambda p: p["boards"][board]["ms"])
@@ -171,7 +179,7 @@ def plot_skip_fractions(pareto, winners, board, out_dir):
     fractions = np.array([skip_fractions(p, layers) for p in front]).reshape(len(front), len(layers))
     for j, name in enumerate(names):
         left.plot(front_ms, fractions[:, j], "o-", markersize=4, label=name)
-    left.set_xlabel(f"latency on {board} (ms)")
+    left.set_xlabel(latency_label(run, board))
     left.set_ylabel("fraction of layer MACs skipped")
     left.set_title("Pareto front points")
     left.set_ylim(0, 1)
@@ -214,7 +222,7 @@ def main(argv):
         out_dir = args.out or os.path.join(args.run_dir, "plots")
         os.makedirs(out_dir, exist_ok=True)
         plot_accuracy_latency(run, pareto, points, winners, board, out_dir)
-        plot_skip_fractions(pareto, winners, board, out_dir)
+        plot_skip_fractions(run, pareto, winners, board, out_dir)
     except (RunDirError, KeyError) as error:
         what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
         print(f"plot_pareto.py: {what}", file=sys.stderr)

@@ -337,6 +337,8 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   for (const DesignPoint& point : search.front) pareto.front.push_back(evaluator.score_on(point, Split::kReport));
   pareto.baseline = evaluator.record(exact_point);
   store.write_pareto(pareto);
+  // The winners' programs joined the timing counts.
+  store.set_run_field("latency", latency_json(latency ? &*latency : nullptr, timer ? &*timer : nullptr, experiment));
   store.record_timing("report", seconds_since(phase));
   store.record_timing("total", seconds_since(start));
   store.finish();

@@ -28,13 +28,24 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, NetworkTimer& t
   std::vector<uint64_t> fixed_min(boards, UINT64_MAX), fixed_max(boards, 0);
   table.fixed_.assign(boards, 0);
 
-  for (const NetworkCycles& exact : timer.time({}, {}, "exact")) table.exact_.push_back(exact.cycles);
+  // One line per program: the measurement takes a while when nothing is cached.
+  const auto report = [&](const std::string& what, const std::vector<NetworkCycles>& timed) {
+    std::string cycles;
+    for (size_t b = 0; b < boards; ++b)
+      cycles.append(b ? ", " : "").append(fmt::format("{} {}", experiment.boards[b].name, timed[b].cycles));
+    spdlog::info("latency: {}: {} cycles ({} timed, {} cached so far)", what, cycles, timer.stats().timed,
+                 timer.stats().cached);
+  };
+  const std::vector<NetworkCycles> exact = timer.time({}, {}, "exact");
+  report("exact model", exact);
+  for (const NetworkCycles& board : exact) table.exact_.push_back(board.cycles);
   for (size_t level = 0; level < levels; ++level) {
     DesignPoint layer_level(space.layers.size());
     for (size_t l = 0; l < space.layers.size(); ++l)
       layer_level[l] = static_cast<int>(std::min(level, space.layers[l].thresholds.size() - 1));
     const std::string label = fmt::format("level_{:02d}", level);
     const std::vector<NetworkCycles> timed = timer.time(point_masks(experiment, layer_level), unpacked_ops, label);
+    report(fmt::format("threshold level {} of {}", level, levels), timed);
     for (size_t b = 0; b < boards; ++b) {
       uint64_t approximated = 0;
       for (size_t l = 0; l < space.layers.size(); ++l) {
@@ -49,8 +60,6 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, NetworkTimer& t
       if (level == 0) table.fixed_[b] = fixed;
       fixed_min[b] = std::min(fixed_min[b], fixed);
       fixed_max[b] = std::max(fixed_max[b], fixed);
-      spdlog::debug("latency: level {} on {}: {} cycles ({} fixed)", level, experiment.boards[b].name,
-                    timed[b].cycles, fixed);
     }
   }
   for (size_t b = 0; b < boards; ++b) table.fixed_spread_.push_back(fixed_max[b] - fixed_min[b]);
