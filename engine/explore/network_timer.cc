@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <tbb/parallel_for.h>
 
 #include "engine/codegen/c_literals.h"
 #include "engine/codegen/codegen_error.h"
@@ -144,21 +145,31 @@ std::vector<NetworkCycles> NetworkTimer::time(const sim::MaskSet& masks, const s
   for (const GeneratedFile& file : project.sources.files)
     if (file.op_index >= 0)
       ops.push_back({file.op_index, sim::op_type_name(experiment_.graph.ops[static_cast<size_t>(file.op_index)].type), ""});
+  // Builds one after another (the boards share the objects, each gets its own
+  // link), then the runs side by side: the emulator has no shared state.
+  std::vector<mcu::BoardProfile> boards;
+  std::vector<fs::path> elves;
   for (size_t b : missing) {
-    const mcu::BoardProfile board = network_timing_board(experiment_.boards[b]);
-    const std::optional<fs::path> elf = build_check_program(dir, spec.model_name, opt_level_, board);
+    boards.push_back(network_timing_board(experiment_.boards[b]));
+    const std::optional<fs::path> elf = build_check_program(dir, spec.model_name, opt_level_, boards.back());
     if (!elf)
       throw CodegenError(fmt::format("{}: the program does not fit even {} B of flash", dir.string(), kTimingFlashBytes));
-    const BoardTiming timing =
-        time_check_program(mcu::read_elf32_arm(elf->string()), board, spec.model_name, ops, kInstructionLimit);
-    if (!timing.output_matches)
+    elves.push_back(*elf);
+  }
+  std::vector<BoardTiming> timings(missing.size());
+  tbb::parallel_for(size_t{0}, missing.size(), [&](size_t i) {
+    timings[i] = time_check_program(mcu::read_elf32_arm(elves[i].string()), boards[i], spec.model_name, ops,
+                                    kInstructionLimit);
+  });
+  for (size_t i = 0; i < missing.size(); ++i) {
+    const size_t b = missing[i];
+    if (!timings[i].output_matches)
       throw CodegenError(fmt::format("{}: the program's output on {} differs from the simulator's", dir.string(),
-                                     board.name));
-    result[b].cycles = timing.cycles;
-    for (const OpTiming& op : timing.ops) result[b].op_cycles[op.op_index] = op.cycles;
-    if (!options_.cache_dir.empty()) write_entry(entries[b], result[b], board.name, label);
+                                     boards[i].name));
+    result[b].cycles = timings[i].cycles;
+    for (const OpTiming& op : timings[i].ops) result[b].op_cycles[op.op_index] = op.cycles;
+    if (!options_.cache_dir.empty()) write_entry(entries[b], result[b], boards[i].name, label);
     ++stats_.timed;
-    spdlog::debug("latency: {} on {}: {} cycles", label, board.name, timing.cycles);
   }
   return result;
 }
