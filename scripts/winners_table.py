@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Markdown table of a finished run's winners (the README's headline tables).
+
+    /usr/bin/python3 scripts/winners_table.py results/<experiment>/<run-id>
+
+One row for the exact model (run.json "exact": the baseline, on CMSIS-NN when
+the config names a checkout), one for the exact model with the approximated
+layers unpacked and nothing skipped (pareto.json "baseline"), then one per
+accuracy-loss budget (winners/*.json). Per board: latency in ms, the cut
+against the exact model, and for the winners how much of that cut unpacking
+gives and how much skipping adds. Accuracies are on the held-out report
+split; the latency source (measured or cost model) is printed above the table.
+Formats: results/README.md.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def percent(accuracy):
+    return f"{accuracy['percent']:.2f} %" if accuracy else "—"
+
+
+def main(argv):
+    if len(argv) != 2 or not os.path.isdir(argv[1]):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    run_dir = argv[1]
+    try:
+        run = read_json(os.path.join(run_dir, "run.json"))
+        pareto = read_json(os.path.join(run_dir, "pareto.json"))
+        winners = [read_json(path) for path in glob.glob(os.path.join(run_dir, "winners", "*.json"))]
+    except (OSError, ValueError) as error:
+        print(f"winners_table.py: {error}", file=sys.stderr)
+        return 1
+    winners.sort(key=lambda w: w["accuracy_loss_budget_pp"])
+    boards = run["boards"]
+    exact, unpacked = run["exact"], pareto["baseline"]
+    source = run.get("latency", {}).get("source", "model")
+
+    print(f"{run['experiment']} / {run['run_id']}: latency {source}"
+          f" ({'compiled code, timing engine' if source == 'measured' else 'analytic cost model'}),"
+          f" exact baseline on {exact.get('kernels', '?')}, accuracy on the report split\n")
+    header = ["point", "report accuracy (loss)", "flash"] + boards
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    exact_report = exact["report"]
+    print("| exact model | " + percent(exact_report) + f" | {exact['boards'][boards[0]]['flash_bytes']:,} B | " +
+          " | ".join(f"{exact['boards'][b]['ms']:.1f} ms" for b in boards) + " |")
+
+    def cut(cost, board):
+        return 100.0 * (1.0 - cost["cycles"] / exact["boards"][board]["cycles"])
+
+    print(f"| unpacked, nothing skipped ({unpacked['key']}) | {percent(unpacked['accuracy']['report'])} | "
+          f"{unpacked['boards'][boards[0]]['flash_bytes']:,} B | " +
+          " | ".join(f"{unpacked['boards'][b]['ms']:.1f} ms (-{cut(unpacked['boards'][b], b):.1f} %)" for b in boards)
+          + " |")
+    for winner in winners:
+        point = winner["point"]
+        cells = []
+        for b in boards:
+            unpacking = cut(unpacked["boards"][b], b)
+            skipping = cut(point["boards"][b], b) - unpacking
+            cells.append(f"**{point['boards'][b]['ms']:.1f} ms** (-{cut(point['boards'][b], b):.1f} % = "
+                         f"{unpacking:.1f} + {skipping:.1f})")
+        print(f"| ≤{winner['accuracy_loss_budget_pp']:g} pp: {point['key']} | "
+              f"{percent(point['accuracy']['report'])} ({winner['accuracy_loss_pp']:+.2f} pp) | "
+              f"{point['boards'][boards[0]]['flash_bytes']:,} B | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
