@@ -126,6 +126,7 @@ std::string cmsis_nn_rules(const BareMetalSpec& spec, const std::filesystem::pat
   return fill_code_template(read_code_template(template_dir, name),
                             {{"CMSIS_NN_ROOT", spec.cmsis_nn->root.string()},
                              {"CMSIS_CORE_INCLUDE", spec.cmsis_nn->core_include.string()},
+                             {"CMSIS_NN_OPT", spec.cmsis_nn->opt_level.empty() ? "$(OPT)" : spec.cmsis_nn->opt_level},
                              {"CMSIS_NN_SOURCES", sources}},
                             name);
 }

@@ -41,8 +41,8 @@ std::string read_file(const fs::path& path, const std::string& what) {
   return *std::move(text);
 }
 
-// The run config's CMSIS-NN field `key` ("path", "core_include"): empty when
-// absent; a ConfigError naming run.json and the key when it is not a string.
+// The run config's CMSIS-NN field `key` ("path", "core_include", "opt_level"):
+// empty when absent; a ConfigError naming run.json and the key when it is not a string.
 fs::path run_cmsis_nn_path(const WinnerRun& run, const char* key) {
   if (run.cmsis_nn.is_null()) return {};
   if (!run.cmsis_nn.is_object() || (run.cmsis_nn.contains(key) && !run.cmsis_nn[key].is_null() &&
@@ -82,6 +82,8 @@ std::optional<CmsisNnCheckout> exact_layers_checkout(const CodegenRequest& reque
   if (!checkout.core_include.empty())
     if (const auto problem = cmsis_core_include_problem(checkout.core_include))
       throw CodegenError((core_from_flag ? "--cmsis-core: " : config_key + ".core_include: ") + *problem);
+  // The library's own level stays the run's, whichever checkout is used.
+  checkout.opt_level = run_cmsis_nn_path(run, "opt_level").string();
   return checkout;
 }
 
@@ -234,7 +236,8 @@ CodegenResult run_codegen(const CodegenRequest& original) {
     if (linked_cmsis_nn)
       for (const std::string& level : request.opt_levels)
         inputs.cmsis_nn_flash[level] =
-            measure_cmsis_nn_flash(toolchain, *linked_cmsis_nn, {sources.cmsis_nn_functions}, level, threads).at(0);
+            measure_cmsis_nn_flash(toolchain, *linked_cmsis_nn, {sources.cmsis_nn_functions},
+                                 linked_cmsis_nn->library_level(level), threads).at(0);
   }
   const nlohmann::ordered_json manifest = codegen_manifest(inputs);
   CodegenResult result;

@@ -108,6 +108,7 @@ nlohmann::ordered_json exact_kernels_json(const ManifestInputs& in) {
             {"core_include",
              checkout.core_include.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(checkout.core_include.string())},
             {"version", cmsis_nn_version(checkout.root)},
+            {"opt_level", checkout.opt_level.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(checkout.opt_level)},
             {"functions", in.sources.cmsis_nn_functions},
             {"measured", measured}}}};
 }

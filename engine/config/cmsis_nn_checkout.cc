@@ -82,7 +82,10 @@ std::string cmsis_nn_version(const fs::path& root) {
 }
 
 std::string exact_kernels_name(const std::optional<CmsisNnCheckout>& checkout) {
-  return checkout ? "CMSIS-NN " + cmsis_nn_version(checkout->root) : "tinyskip runtime kernels";
+  if (!checkout) return "tinyskip runtime kernels";
+  std::string name = "CMSIS-NN " + cmsis_nn_version(checkout->root);
+  if (!checkout->opt_level.empty()) name.append(" (").append(checkout->opt_level).append(")");
+  return name;
 }
 
 }  // namespace tinyskip::engine

@@ -22,6 +22,16 @@ namespace tinyskip::engine {
 struct CmsisNnCheckout {
   std::filesystem::path root;          // holds Include/arm_nnfunctions.h and Source/<group>/*.c; absolute
   std::filesystem::path core_include;  // CMSIS-Core's Include/ (cmsis_compiler.h); empty: not needed
+  // CMSIS-NN's own optimisation level ("-O2", as libraries are usually
+  // built), independent of the generated code's; empty: the same as the
+  // generated code's. A deployment can then build the exact layers for speed
+  // and the unpacked kernels for size.
+  std::string opt_level;
+
+  // The level the library is compiled at when the generated code is built at `build_level`.
+  const std::string& library_level(const std::string& build_level) const {
+    return opt_level.empty() ? build_level : opt_level;
+  }
 };
 
 // Why `root` is not a usable CMSIS-NN checkout ("no Include/arm_nnfunctions.h

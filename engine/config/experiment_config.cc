@@ -244,6 +244,12 @@ Constraints read_constraints(const std::optional<JsonValue>& value) {
   return constraints;
 }
 
+std::string read_opt_level(const JsonValue& value) {
+  std::string level = value.as_string();
+  if (level.size() < 3 || level.rfind("-O", 0) != 0) value.expected("an optimisation flag such as \"-Os\"");
+  return level;
+}
+
 FlashConfig read_flash(const std::optional<JsonValue>& value, const PathResolver& paths) {
   FlashConfig flash;
   flash.toolchain = default_toolchain_file();
@@ -257,10 +263,7 @@ FlashConfig read_flash(const std::optional<JsonValue>& value, const PathResolver
     else v->expected("\"measured\" or \"estimated\"");
   }
   if (const auto v = object.get("toolchain")) flash.toolchain = paths.existing_file(*v);
-  if (const auto v = object.get("opt_level")) {
-    flash.opt_level = v->as_string();
-    if (flash.opt_level.size() < 3 || flash.opt_level.rfind("-O", 0) != 0) v->expected("an optimisation flag such as \"-Os\"");
-  }
+  if (const auto v = object.get("opt_level")) flash.opt_level = read_opt_level(*v);
   return flash;
 }
 
@@ -323,9 +326,9 @@ std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value) {
   return budgets;
 }
 
-// "cmsis_nn": {"path": <checkout>, "core_include": <CMSIS-Core Include/>}.
+// "cmsis_nn": {"path": <checkout>, "core_include": <CMSIS-Core Include/>, "opt_level": "-O2"}.
 CmsisNnCheckout read_cmsis_nn(const JsonValue& value, const PathResolver& paths) {
-  const JsonObject object = value.as_object({"path", "core_include"});
+  const JsonObject object = value.as_object({"path", "core_include", "opt_level"});
   CmsisNnCheckout checkout;
   const JsonValue path = object.required("path");
   checkout.root = paths.resolve(path);
@@ -335,6 +338,7 @@ CmsisNnCheckout read_cmsis_nn(const JsonValue& value, const PathResolver& paths)
     if (const std::optional<std::string> problem = cmsis_core_include_problem(checkout.core_include))
       core->fail(*problem);
   }
+  if (const auto level = object.get("opt_level"); level && !level->is_null()) checkout.opt_level = read_opt_level(*level);
   return checkout;
 }
 

@@ -79,6 +79,7 @@ nlohmann::json to_json(const ExperimentConfig& config) {
                         {"core_include", config.cmsis_nn->core_include.empty()
                                              ? nlohmann::json(nullptr)
                                              : nlohmann::json(config.cmsis_nn->core_include.string())}};
+  if (config.cmsis_nn && !config.cmsis_nn->opt_level.empty()) json["cmsis_nn"]["opt_level"] = config.cmsis_nn->opt_level;
   return json;
 }
 

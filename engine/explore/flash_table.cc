@@ -133,7 +133,7 @@ FlashTable FlashTable::measure(const Experiment& experiment, int threads) {
   if (cmsis_nn) {
     const std::vector<CmsisNnFlash> linked =
         measure_cmsis_nn_flash(toolchain, *cmsis_nn, {exact.cmsis_nn_functions, unpacked.cmsis_nn_functions},
-                               experiment.config.flash.opt_level, threads);
+                               cmsis_nn->library_level(experiment.config.flash.opt_level), threads);
     table.exact_cmsis_nn_bytes_ = linked[0].linked.flash();
     table.fixed_cmsis_nn_bytes_ = linked[1].linked.flash();
     table.exact_bytes_ += table.exact_cmsis_nn_bytes_;

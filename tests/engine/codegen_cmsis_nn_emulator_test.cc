@@ -142,14 +142,16 @@ void check_cmsis_nn_baseline_and_winner(const std::string& name, const std::stri
   }
 }
 
-TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the flash and cycles of its CMSIS-NN build",
+TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the flash and cycles of its CMSIS-NN build "
+          "(library at -O2, the rest at -Os)",
           "[codegen]") {
   test::TempDir dir;
   // conv1 (864 weights) keeps the unpacked kernels small to compile.
   const fs::path config = test::write_small_experiment(
       dir.path(), "lenet_cmsis_nn_flash", test::lenet_model(), "1/255", {"conv1"},
       {{"flash", {{"source", "measured"}, {"opt_level", "-Os"}}},
-       {"cmsis_nn", {{"path", test::cmsis_nn_dir()}}}});
+       // The deployment most users want: the library for speed, the unpacked kernels for size.
+       {"cmsis_nn", {{"path", test::cmsis_nn_dir()}, {"opt_level", "-O2"}}}});
   const fs::path run = test::run_small_experiment(config, "lenet_cmsis_nn_flash");
   const nlohmann::json run_json = nlohmann::json::parse(test::read_text(run / "run.json"));
   CHECK_THAT(run_json["exact"]["kernels"].get<std::string>(), Catch::Matchers::StartsWith("CMSIS-NN V."));
@@ -163,6 +165,8 @@ TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the fla
   const nlohmann::json manifest = read_manifest(out);
   const nlohmann::json winner_json = nlohmann::json::parse(test::read_text(winner));
   CHECK(manifest["layers"][1]["kernel"] == "unpacked");
+  CHECK(manifest["exact_kernels"]["cmsis_nn"]["opt_level"] == "-O2");
+  CHECK_THAT(test::read_text(out / "cortex_m4" / "Makefile"), Catch::Matchers::Contains("CMSIS_NN_OPT ?= -O2"));
   CHECK(manifest["layers"][3]["kernel"] == "cmsis-nn");
   CHECK(test::flash_in_points_csv(run, winner_json["point"]["key"].get<std::string>()) ==
         manifest["flash"]["measured"]["-Os"]["total_bytes"].get<int64_t>());

@@ -372,6 +372,32 @@ TEST_CASE("the flash section: measured by default with the shipped toolchain, es
   CHECK(tinyskip::engine::to_json(custom)["flash"]["source"] == "estimated");
 }
 
+TEST_CASE("the latency section: auto by default, measured or model on request, with its own cache") {
+  using Source = tinyskip::engine::LatencyConfig::Source;
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  const ExperimentConfig defaults = layout.load(config);
+  CHECK(defaults.latency.source == Source::kAuto);
+  CHECK(defaults.latency.cache_dir_or(defaults.results_dir) == defaults.results_dir / ".latency_cache");
+  CHECK(tinyskip::engine::to_json(defaults)["latency"]["source"] == "auto");
+
+  config["latency"] = {{"source", "model"}, {"cache_dir", "../timings"}};
+  const ExperimentConfig model = layout.load(config);
+  CHECK(model.latency.source == Source::kModel);
+  CHECK(model.latency.cache_dir_or(model.results_dir) == layout.root() / "timings");
+  CHECK(tinyskip::engine::to_json(layout.load(tinyskip::engine::to_json(model))) == tinyskip::engine::to_json(model));
+  CHECK(tinyskip::engine::config_hash(model) != tinyskip::engine::config_hash(defaults));
+  config["latency"] = {{"source", "measured"}};
+  CHECK(layout.load(config).latency.source == Source::kMeasured);
+
+  config["latency"] = {{"source", "emulated"}};
+  CHECK(layout.error_of(config) ==
+        file + ": latency.source: expected \"measured\", \"model\" or \"auto\", got \"emulated\"");
+  config["latency"] = {{"sorce", "model"}};
+  CHECK_THAT(layout.error_of(config), Contains("latency.sorce: unknown key"));
+}
+
 TEST_CASE("config errors: the flash section names the bad key") {
   const ExperimentLayout layout;
   const std::string file = layout.config_path().string();
@@ -406,6 +432,14 @@ TEST_CASE("the cmsis_nn section: a checkout resolved against the config, absent 
   CHECK(resolved["cmsis_nn"]["path"] == (layout.root() / "CMSIS-NN").string());
   CHECK(tinyskip::engine::config_hash(with) != tinyskip::engine::config_hash(without));
   CHECK(tinyskip::engine::to_json(layout.load(resolved)) == resolved);  // run.json's form loads back
+  CHECK(with.cmsis_nn->library_level("-Os") == "-Os");  // no level of its own: the build's
+
+  config["cmsis_nn"]["opt_level"] = "-O2";
+  const ExperimentConfig fast_library = layout.load(config);
+  CHECK(fast_library.cmsis_nn->library_level("-Os") == "-O2");
+  CHECK(tinyskip::engine::to_json(fast_library)["cmsis_nn"]["opt_level"] == "-O2");
+  CHECK(tinyskip::engine::config_hash(fast_library) != tinyskip::engine::config_hash(with));
+  CHECK(tinyskip::engine::exact_kernels_name(fast_library.cmsis_nn) == "CMSIS-NN V.9.9.9 (-O2)");
 }
 
 TEST_CASE("config errors: a cmsis_nn path that is not a CMSIS-NN checkout names the key") {
@@ -429,4 +463,6 @@ TEST_CASE("config errors: a cmsis_nn path that is not a CMSIS-NN checkout names 
   CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.path: required key is missing"));
   config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"include", "x"}};
   CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.include: unknown key"));
+  config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"opt_level", "fast"}};
+  CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.opt_level: expected an optimisation flag"));
 }
