@@ -269,8 +269,10 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   store.set_run_field("exact", exact_reference_json(exact, experiment));
   store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
   store.write_run_json();
-  spdlog::info("exact model: search {}, report {}, test (all) {}", exact.search.to_string(),
-               exact.report.to_string(), exact.test_all.to_string());
+  const BoardCost& exact_cost = exact.boards[static_cast<size_t>(experiment.primary_board)];
+  spdlog::info("exact model on {}: {:.2f} ms on {} ({}); search {}, report {}, test (all) {}",
+               exact_kernels_name(config.cmsis_nn), exact_cost.ms, config.primary_board, latency_label,
+               exact.search.to_string(), exact.report.to_string(), exact.test_all.to_string());
 
   Evaluator evaluator(experiment, exact, store, threads, measured);
   if (store.resumed()) {
