@@ -1,5 +1,7 @@
 #include "engine/measure/measure_job.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "engine/codegen/codegen_error.h"
@@ -120,6 +122,12 @@ std::vector<VariantMeasurement> run_measure(const MeasureRequest& request) {
       spdlog::info("{} on {}: {} cycles, {:.2f} ms ({} instructions emulated at {:.1f} M/s)", dir.string(),
                    board.name, timing.cycles, timing.milliseconds, timing.instructions,
                    static_cast<double>(timing.instructions) / timing.emulation_seconds / 1e6);
+      if (timing.images.size() > 1) {
+        const auto [fastest, slowest] = std::minmax_element(
+            timing.images.begin(), timing.images.end(),
+            [](const InferenceTiming& a, const InferenceTiming& b) { return a.cycles < b.cycles; });
+        spdlog::info("  {} images: {} to {} cycles", timing.images.size(), fastest->cycles, slowest->cycles);
+      }
       measurement.boards.push_back(std::move(timing));
     }
     measurements.push_back(std::move(measurement));
@@ -134,9 +142,17 @@ nlohmann::ordered_json measurement_json(const std::vector<VariantMeasurement>& m
     nlohmann::ordered_json boards = nlohmann::ordered_json::array();
     for (const BoardTiming& b : m.boards) {
       nlohmann::ordered_json ops = nlohmann::ordered_json::array();
-      for (const OpTiming& op : b.ops)
+      nlohmann::ordered_json image_cycles = nlohmann::ordered_json::array();
+      for (const InferenceTiming& image : b.images) image_cycles.push_back(image.cycles);
+      for (size_t o = 0; o < b.ops.size(); ++o) {
+        const OpTiming& op = b.ops[o];
+        nlohmann::ordered_json op_image_cycles = nlohmann::ordered_json::array();
+        for (const InferenceTiming& image : b.images)
+          if (o < image.ops.size()) op_image_cycles.push_back(image.ops[o].cycles);
         ops.push_back({{"op_index", op.op_index}, {"op", op.op}, {"kernel", op.kernel}, {"cycles", op.cycles},
-                       {"ms", static_cast<double>(op.cycles) * 1000.0 / static_cast<double>(b.clock_hz)}});
+                       {"ms", static_cast<double>(op.cycles) * 1000.0 / static_cast<double>(b.clock_hz)},
+                       {"image_cycles", op_image_cycles}});
+      }
       if (!b.fits) {
         boards.push_back({{"board", b.board}, {"clock_hz", b.clock_hz}, {"fits", false}});
         continue;
@@ -146,6 +162,7 @@ nlohmann::ordered_json measurement_json(const std::vector<VariantMeasurement>& m
            {"clock_hz", b.clock_hz},
            {"fits", true},
            {"cycles", b.cycles},
+           {"image_cycles", image_cycles},
            {"ms", b.milliseconds},
            {"cycles_per_mac", m.macs > 0 ? static_cast<double>(b.cycles) / static_cast<double>(m.macs) : 0.0},
            {"output_matches_simulator", b.output_matches},

@@ -19,27 +19,46 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The first inference's ops: marks from the first entry of invoke up to its
-// second entry (a check program may run several images).
-std::vector<OpTiming> split_by_op(const mcu::CortexM4Timing& timing, uint32_t invoke_address, uint64_t inference_cycles,
-                                  const std::vector<std::pair<uint32_t, const ProgramOp*>>& op_entries,
-                                  const std::string& source) {
+// Each inference's ops: the marks from the image's entry of invoke up to the
+// next entry (the check program runs the images back to back); the last op
+// ends where the image's DWT count says the inference does.
+void split_by_op(const mcu::CortexM4Timing& timing, uint32_t invoke_address,
+                 const std::vector<std::pair<uint32_t, const ProgramOp*>>& op_entries, const std::string& source,
+                 std::vector<InferenceTiming>& images) {
   const std::vector<mcu::TimingMark>& marks = timing.marks();
   size_t begin = 0;
-  while (begin < marks.size() && marks[begin].address != invoke_address) ++begin;
-  if (begin == marks.size()) throw CodegenError(source + ": the check program never called the model");
-  const uint64_t inference_end = marks[begin].cycle + inference_cycles;
-  std::vector<OpTiming> ops;
-  for (size_t i = begin + 1; i < marks.size() && marks[i].address != invoke_address; ++i) {
-    const auto entry = std::find_if(op_entries.begin(), op_entries.end(),
-                                    [&](const auto& op) { return op.first == marks[i].address; });
-    if (entry == op_entries.end()) continue;
-    const uint64_t next = i + 1 < marks.size() && marks[i + 1].address != invoke_address ? marks[i + 1].cycle
-                                                                                         : inference_end;
-    ops.push_back({entry->second->op_index, entry->second->op, entry->second->kernel,
-                   next > marks[i].cycle ? next - marks[i].cycle : 0});
+  for (InferenceTiming& image : images) {
+    while (begin < marks.size() && marks[begin].address != invoke_address) ++begin;
+    if (begin == marks.size())
+      throw CodegenError(source + ": the check program called the model fewer times than it has images");
+    const uint64_t inference_end = marks[begin].cycle + image.cycles;
+    size_t i = begin + 1;
+    for (; i < marks.size() && marks[i].address != invoke_address; ++i) {
+      const auto entry = std::find_if(op_entries.begin(), op_entries.end(),
+                                      [&](const auto& op) { return op.first == marks[i].address; });
+      if (entry == op_entries.end()) continue;
+      const uint64_t next = i + 1 < marks.size() && marks[i + 1].address != invoke_address ? marks[i + 1].cycle
+                                                                                           : inference_end;
+      image.ops.push_back({entry->second->op_index, entry->second->op, entry->second->kernel,
+                           next > marks[i].cycle ? next - marks[i].cycle : 0});
+    }
+    begin = i;
   }
-  return ops;
+}
+
+// DWT cycles of every image's inference, as the check program left them.
+std::vector<InferenceTiming> image_cycles(const mcu::ArmEmulator& emulator, const mcu::Elf32Image& image) {
+  const auto per_image = image.symbols.find("tinyskip_image_cycles");
+  if (per_image == image.symbols.end()) return {InferenceTiming{emulator.read_u32("tinyskip_cycles"), {}}};
+  const auto count = static_cast<uint32_t>(emulator.read_i32("tinyskip_images"));
+  if (count == 0 || count * 4 > per_image->second.size)
+    throw CodegenError(fmt::format("{}: tinyskip_images is {} for {} B of tinyskip_image_cycles", image.source, count,
+                                   per_image->second.size));
+  const std::vector<uint8_t> bytes = emulator.read_memory(per_image->second.address, count * 4);
+  std::vector<InferenceTiming> images(count);
+  for (uint32_t i = 0; i < count; ++i)
+    for (int byte = 0; byte < 4; ++byte) images[i].cycles |= uint64_t{bytes[i * 4 + byte]} << (8 * byte);
+  return images;
 }
 
 }  // namespace
@@ -92,9 +111,11 @@ BoardTiming time_check_program(const mcu::Elf32Image& image, const mcu::BoardPro
   result.fits = true;
   result.instructions = run.instructions;
   result.output_matches = emulator.read_i32("tinyskip_result") == 0;
-  result.cycles = emulator.read_u32("tinyskip_cycles");
+  result.images = image_cycles(emulator, image);
+  split_by_op(timing, invoke, op_entries, image.source, result.images);
+  result.cycles = result.images.front().cycles;
   result.milliseconds = board.milliseconds(static_cast<double>(result.cycles));
-  result.ops = split_by_op(timing, invoke, result.cycles, op_entries, image.source);
+  result.ops = result.images.front().ops;
   result.timing = timing.statistics();
   result.flash = timing.flash_statistics();
   return result;

@@ -4,7 +4,9 @@
 // directory's cortex_m4/ project; it is built with its own Makefile at one
 // optimisation level, linked for a board's memory, and run from reset to
 // tinyskip_done in the Cortex-M4 emulator under the timing engine, with the
-// DWT count of the first inference split by op.
+// DWT count of every embedded image's inference split by op. The first
+// image's is what the exploration scores (the latency reference input); the
+// others show how much an input moves the cycles.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,12 @@ struct OpTiming {
   uint64_t cycles = 0;  // from the op function's entry to the next op's (call glue included)
 };
 
+// One image's inference.
+struct InferenceTiming {
+  uint64_t cycles = 0;         // DWT cycles of model_<name>_invoke (tinyskip_image_cycles[image])
+  std::vector<OpTiming> ops;   // the ops given to time_check_program, in execution order
+};
+
 struct BoardTiming {
   std::string board;
   int64_t clock_hz = 0;
@@ -42,7 +50,11 @@ struct BoardTiming {
   uint64_t instructions = 0;   // whole emulated run, reset to tinyskip_done
   bool output_matches = false; // the check program's tinyskip_result == 0
   double emulation_seconds = 0;
-  std::vector<OpTiming> ops;
+  std::vector<OpTiming> ops;   // the first image's
+  // Every image the program checks, in order (images[0] is cycles and ops
+  // above). A program generated before per-image counts were kept holds the
+  // first image only.
+  std::vector<InferenceTiming> images;
   mcu::TimingStatistics timing;
   mcu::FlashStatistics flash;
 };
