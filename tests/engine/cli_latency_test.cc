@@ -1,6 +1,7 @@
 // Where an exploration's cycles come from (config "latency"), as a user runs
 // it: measured latency is cached by content, so a second run builds and
-// times nothing and scores every point the same; "auto" falls back to the
+// times nothing and scores every point the same; winners go by their own
+// programs' cycles, so a larger loss budget never gets a slower winner; "auto" falls back to the
 // cost model where no cross-compiler runs, and an explicit "measured" then
 // fails before any run directory exists, naming the compiler and the way out.
 // (That the measured cycles are those of the generated code is proven in
@@ -45,7 +46,9 @@ TEST_CASE("tinyskip run with measured latency: a second run times nothing and sc
   const fs::path cache = dir.path() / "latency_cache";
   const fs::path config = test::write_small_experiment(
       dir.path(), "lenet_latency_cache", test::lenet_model(), "1/255", {"conv3"},
-      {{"flash", {{"source", "estimated"}}}, {"latency", {{"source", "measured"}, {"cache_dir", cache.string()}}}});
+      {{"flash", {{"source", "estimated"}}},
+       {"latency", {{"source", "measured"}, {"cache_dir", cache.string()}}},
+       {"winners", {{"accuracy_loss_budgets", {0, 2, 100}}}}});
 
   const test::CommandResult first = run(config, "a");
   INFO(first.output);
@@ -74,8 +77,16 @@ TEST_CASE("tinyskip run with measured latency: a second run times nothing and sc
   CHECK(std::count(sources.begin(), sources.end(), "table") >= 3);
   CHECK(std::count(sources.begin(), sources.end(), "program") >= 1);
   CHECK(std::count(sources.begin(), sources.end(), "model") == 0);
-  const nlohmann::json winner = read_json(run_a / "winners" / "100.json");
-  CHECK(winner["point"]["latency_source"] == "program");
+  // Every winner goes by its own program, and a larger budget never gets a slower one.
+  double previous_cycles = 0;
+  for (const char* budget : {"0", "2", "100"}) {
+    const nlohmann::json winner = read_json(run_a / "winners" / (std::string(budget) + ".json"));
+    INFO("budget " << budget);
+    CHECK(winner["point"]["latency_source"] == "program");
+    const double cycles = winner["point"]["boards"]["nucleo_f401re"]["cycles"].get<double>();
+    if (previous_cycles > 0) CHECK(cycles <= previous_cycles);
+    previous_cycles = cycles;
+  }
   CHECK_THAT(first.output, Contains("exact model on tinyskip runtime kernels, measured"));
 }
 
