@@ -1,5 +1,7 @@
 #include "mcu_model/coefficients.h"
 
+#include <filesystem>
+
 #include "mcu_model/errors.h"
 #include "mcu_model/json_reader.h"
 
@@ -92,6 +94,17 @@ std::map<std::string, int64_t> read_library_code_bytes(ObjectReader table) {
 CoefficientSet load_coefficients(const std::string& path) {
   const nlohmann::json root = read_json_file(path);
   ObjectReader reader(root, path, "");
+  if (reader.has("extends")) {
+    const std::filesystem::path base = std::filesystem::path(path).parent_path() / reader.string("extends");
+    CoefficientSet set = load_coefficients(base.string());
+    if (!set.calibration.empty()) reader.fail("extends", "must name an uncalibrated coefficient file");
+    set.file = path;
+    set.name = reader.string("name");
+    reader.optional_string("description");
+    set.calibration = read_calibration(reader.object("calibration"));
+    reader.finish();
+    return set;
+  }
   CoefficientSet set;
   set.file = path;
   set.name = reader.string("name");

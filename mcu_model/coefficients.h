@@ -15,6 +15,8 @@
 #include <map>
 #include <string>
 
+#include "mcu_model/calibration.h"
+
 namespace tinyskip::mcu {
 
 enum class InstructionClass {
@@ -93,13 +95,16 @@ struct CoefficientSet {
   std::array<double, kInstructionClassCount> instruction_cycles{};
   KernelSequences sequences;
   std::map<std::string, int64_t> library_code_bytes;  // exactly the keys of library::kAll
+  Calibration calibration;  // empty: the analytic sequence model prices every kernel
 
   int64_t library_bytes(const std::string& kernel) const;  // EstimateError for an unknown key
 };
 
 // Reads and checks a coefficient file: every instruction class, sequence and
 // library kernel present, no unknown keys, counts >= 0, a "source" note on
-// each entry. ProfileError naming the file and key otherwise.
+// each entry. ProfileError naming the file and key otherwise. A per-board
+// file instead names the shared file it "extends" (relative to itself) and
+// adds its "calibration" (calibration.h); its name and file replace the base's.
 CoefficientSet load_coefficients(const std::string& path);
 
 }  // namespace tinyskip::mcu

@@ -21,14 +21,14 @@ void check_masked_ops_exist(const sim::Graph& graph, const sim::MaskSet& masks) 
 }  // namespace
 
 NetworkEstimate estimate_network(const sim::Graph& graph, const sim::MaskSet& unpacked_layers,
-                                 const BoardProfile& board) {
+                                 const BoardProfile& board, const EstimateOptions& options) {
   check_masked_ops_exist(graph, unpacked_layers);
   std::vector<LayerEstimate> layers;
   layers.reserve(graph.ops.size());
   for (const sim::Op& op : graph.ops) {
     const auto mask = unpacked_layers.find(op.index);
     if (mask == unpacked_layers.end())
-      layers.push_back(baseline_layer_cost(graph, op, board));
+      layers.push_back(baseline_layer_cost(graph, op, board, options.exact_kernels));
     else
       layers.push_back(UnpackedLayerCost(graph, op, board).estimate(&mask->second));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mcu_model/board_profile.h"
+#include "mcu_model/kernel_features.h"
 #include "mcu_model/layer_estimate.h"
 #include "mcu_model/unpacked_cost.h"
 #include "sim/graph.h"
@@ -32,10 +33,19 @@ struct NetworkEstimate {
   double cycles_per_mac() const { return macs > 0 ? total_cycles / static_cast<double>(macs) : 0.0; }
 };
 
+struct EstimateOptions {
+  // Where the layers outside the MaskSet run: CMSIS-NN (the default, what
+  // TFLM runs) or tinyskip's runtime (engine/runtime/, what the code
+  // generator emits without a CMSIS-NN checkout).
+  ExactKernels exact_kernels = ExactKernels::kCmsisNn;
+};
+
 // EstimateError for a mask naming a missing op, an op that cannot be
 // unpacked, or a mask of the wrong size; sim::ModelError for malformed ops.
+// The board's calibration (calibration.h) prices every kernel type it has
+// coefficients for, the analytic sequence model the rest.
 NetworkEstimate estimate_network(const sim::Graph& graph, const sim::MaskSet& unpacked_layers,
-                                 const BoardProfile& board);
+                                 const BoardProfile& board, const EstimateOptions& options = {});
 
 // Totals over layer estimates computed elsewhere (the search keeps baseline
 // estimates and re-evaluates only its UnpackedLayerCost layers).

@@ -1,6 +1,8 @@
 // Dispatch to the per-op cost functions and the fields every estimate shares.
 #include "mcu_model/kernel_costs.h"
 
+#include <optional>
+
 #include "mcu_model/errors.h"
 
 namespace tinyskip::mcu {
@@ -20,7 +22,9 @@ LayerEstimate start_estimate(const sim::Graph& graph, const sim::Op& op, const B
   return estimate;
 }
 
-LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board) {
+namespace {
+
+LayerEstimate analytic_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board) {
   switch (op.type) {
     case sim::OpType::kConv2D: return conv_cost(graph, op, board);
     case sim::OpType::kDepthwiseConv2D: return depthwise_conv_cost(graph, op, board);
@@ -34,6 +38,20 @@ LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, co
     case sim::OpType::kReshape: return reshape_cost(graph, op, board);
   }
   throw EstimateError(graph.source + ": " + graph.describe(op) + ": no cycle model for this op");
+}
+
+}  // namespace
+
+LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
+                                  ExactKernels kernels) {
+  LayerEstimate estimate = analytic_layer_cost(graph, op, board);
+  if (board.coefficients.calibration.empty()) return estimate;
+  const KernelFeatures features = exact_kernel_features(graph, op, kernels);
+  if (const std::optional<double> cycles = board.coefficients.calibration.cycles(features)) {
+    estimate.cycles = *cycles;
+    estimate.kind = features.kernel.substr(0, features.kernel.find('.'));
+  }
+  return estimate;
 }
 
 }  // namespace tinyskip::mcu

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "mcu_model/board_profile.h"
+#include "mcu_model/kernel_features.h"
 #include "mcu_model/layer_estimate.h"
 #include "mcu_model/layer_geometry.h"
 #include "sim/graph.h"
@@ -17,7 +18,12 @@
 namespace tinyskip::mcu {
 
 // Dispatches on op.type; EstimateError for an op the model has no kernel for.
-LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);
+// With a calibration for the kernel type `kernels` runs the op on
+// (calibration.h), the cycles are the calibrated ones; otherwise the analytic
+// sequence model's (which models the CMSIS-NN loop nests; the runtime runs
+// the same algorithms). Flash and MACs always come from the analytic model.
+LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
+                                  ExactKernels kernels = ExactKernels::kCmsisNn);
 
 LayerEstimate conv_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);
 LayerEstimate depthwise_conv_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);

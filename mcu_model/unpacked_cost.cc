@@ -6,6 +6,7 @@
 
 #include "mcu_model/errors.h"
 #include "mcu_model/kernel_costs.h"
+#include "mcu_model/kernel_features.h"
 #include "mcu_model/layer_geometry.h"
 #include "mcu_model/memory_model.h"
 
@@ -58,6 +59,7 @@ UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op,
   int batches = 1;
   if (op.type == sim::OpType::kConv2D) {
     const ConvGeometry g = conv_geometry(graph, op);
+    conv_ = g;
     batches = g.batches;
     rows_ = g.out_channels;
     reduction_ = g.conv_reduction();
@@ -115,16 +117,16 @@ UnpackedCounts UnpackedLayerCost::count_row_group(int64_t group, const sim::Weig
   const int64_t first_row = 2 * group;
   const int64_t end_row = std::min(first_row + 2, rows_);
   for (int64_t k = 0; k < reduction_; k += 2) {
-    bool any_row_emits = false;
+    bool any_row_keeps_pair = false;
     for (int64_t row = first_row; row < end_row; ++row) {
       const int emitted_here = (emitted(row, k, mask) ? 1 : 0) +
                                (k + 1 < reduction_ && emitted(row, k + 1, mask) ? 1 : 0);
       counts.full_pairs += emitted_here == 2 ? 1 : 0;
       counts.split_pairs += emitted_here == 1 ? 1 : 0;
       counts.emitted_weights += emitted_here;
-      any_row_emits = any_row_emits || emitted_here > 0;
+      any_row_keeps_pair = any_row_keeps_pair || emitted_here == 2;
     }
-    counts.operand_pairs += any_row_emits ? 1 : 0;
+    counts.operand_pairs += any_row_keeps_pair ? 1 : 0;
   }
   return counts;
 }
@@ -155,6 +157,9 @@ LayerEstimate UnpackedLayerCost::evaluate(const UnpackedCounts& counts) const {
   estimate.const_bytes = std::llround(call.literal_bytes) + table_bytes_;
   estimate.kept_macs = counts.emitted_weights * outputs_per_row_;
   estimate.fetch_bound = run.fetch_bound;
+  if (conv_ && !board_.coefficients.calibration.empty())
+    if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(unpacked_conv_features(*conv_, counts)))
+      estimate.cycles = *cycles;
   return estimate;
 }
 

@@ -10,7 +10,9 @@
 //   none                 -> no instruction at all.
 // A weight is emitted when it is non-zero and not skipped by the mask (the
 // generator drops zero weights too). The q15 operand pair of index j is
-// loaded once per column for a row group when any of its rows emits for j.
+// loaded (one word per column) for a row group when one of its rows keeps the
+// full pair j, as engine/codegen/unpacked_conv.cc emits it; a single weight
+// reads its halfword operand itself.
 // Each row adds a bias load and each output an inlined requantisation. The
 // im2col driver (or, for fully connected, widening the input to q15) stays
 // as in the baseline; an odd last conv pixel reuses the 2-column kernel with
@@ -25,10 +27,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "mcu_model/board_profile.h"
 #include "mcu_model/layer_estimate.h"
+#include "mcu_model/layer_geometry.h"
 #include "sim/graph.h"
 #include "sim/weight_mask.h"
 
@@ -37,7 +41,7 @@ namespace tinyskip::mcu {
 struct UnpackedCounts {
   int64_t full_pairs = 0;       // (row, pair): both weights emitted
   int64_t split_pairs = 0;      // (row, pair): one weight emitted (includes an odd last k)
-  int64_t operand_pairs = 0;    // (row group, pair): some row of the group emits
+  int64_t operand_pairs = 0;    // (row group, pair): some row of the group keeps the full pair
   int64_t emitted_weights = 0;  // weights that issue a multiply (for kept MACs)
 
   UnpackedCounts& operator+=(const UnpackedCounts& other);
@@ -63,7 +67,8 @@ class UnpackedLayerCost {
   // The counts of one row group (rows 2g and 2g+1); they sum to count().
   UnpackedCounts count_row_group(int64_t group, const sim::WeightMask* mask) const;
 
-  // O(1) in the layer size.
+  // O(1) in the layer size. Cycles from the board's calibration of
+  // "unpacked.conv_2d" when it has one (kernel_features.h), else analytic.
   LayerEstimate evaluate(const UnpackedCounts& counts) const;
   LayerEstimate estimate(const sim::WeightMask* mask) const { return evaluate(count(mask)); }
 
@@ -72,6 +77,7 @@ class UnpackedLayerCost {
   bool emitted(int64_t row, int64_t k, const sim::WeightMask* mask) const;
 
   BoardProfile board_;
+  std::optional<ConvGeometry> conv_;  // CONV_2D: what the calibrated model's features need
   LayerEstimate base_;  // identity, nominal MACs, library
   int64_t rows_ = 0, reduction_ = 0;
   int64_t columns_per_call_ = 1;

@@ -1,0 +1,258 @@
+#include "engine/calibrate/fit_set.h"
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace tinyskip::engine {
+namespace {
+
+using sim::DataType;
+using sim::OpType;
+using Shape = std::vector<int32_t>;
+
+// Weights per convolution at most: the unpacked code of a larger layer takes
+// minutes to compile, and the shapes above already span what the features need.
+constexpr int64_t kMaxConvWeights = 24 * 1024;
+constexpr int kImageSize = 32, kImageChannels = 3;
+
+template <class T>
+std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(T));
+  if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+// Builds one chain of ops, each reading the previous one's output.
+class ChainBuilder {
+ public:
+  ChainBuilder(std::mt19937_64& rng, std::string name) : rng_(rng) { graph_.source = name + ".synthetic"; }
+
+  void int8_input() { current_ = graph_.input = tensor("input", {1, kImageSize, kImageSize, kImageChannels}, DataType::kInt8, 1.0f, -128); }
+  void float_input() {
+    graph_.input = tensor("input", {1, kImageSize, kImageSize, kImageChannels}, DataType::kFloat32);
+    current_ = graph_.input;
+    const int out = activation("quantized", shape(), 1.0f / 255, -128);
+    op(OpType::kQuantize, {current_}, out);
+  }
+
+  void conv(int out_channels, int kernel, int stride, bool same) {
+    const Shape in = shape();
+    const int in_channels = in[3];
+    out_channels = static_cast<int>(std::clamp<int64_t>(kMaxConvWeights / (int64_t{kernel} * kernel * in_channels), 2, out_channels));
+    if (!same && (in[1] < kernel || in[2] < kernel)) same = true;
+    const sim::Padding padding = same ? sim::Padding::kSame : sim::Padding::kValid;
+    const int out_h = static_cast<int>(sim::windowed_output_size(padding, in[1], kernel, stride, 1));
+    const int out_w = static_cast<int>(sim::windowed_output_size(padding, in[2], kernel, stride, 1));
+    std::vector<int8_t> weights(static_cast<size_t>(out_channels) * kernel * kernel * in_channels);
+    for (int8_t& w : weights) w = random_weight();
+    std::vector<float> scales(static_cast<size_t>(out_channels));
+    for (float& s : scales) s = uniform(0.002f, 0.01f);
+    const int filter = tensor("filter", {out_channels, kernel, kernel, in_channels}, DataType::kInt8, scales,
+                              std::vector<int32_t>(scales.size(), 0), 0, bytes_of(weights));
+    const int bias = tensor("bias", {out_channels}, DataType::kInt32, {}, {}, 0, bytes_of(random_bias(out_channels)));
+    const int out = activation("conv", {1, out_h, out_w, out_channels}, uniform(0.02f, 0.1f), -128);
+    sim::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.activation = sim::Activation::kRelu;
+    op(OpType::kConv2D, {current_, filter, bias}, out, o);
+  }
+
+  void pool(OpType type, int window, int stride) {
+    const Shape in = shape();
+    window = std::min({window, in[1], in[2]});
+    const int out_h = static_cast<int>(sim::windowed_output_size(sim::Padding::kValid, in[1], window, stride, 1));
+    const int out_w = static_cast<int>(sim::windowed_output_size(sim::Padding::kValid, in[2], window, stride, 1));
+    const sim::Quantization q = graph_.tensor(current_).quant;
+    const int out = activation("pool", {1, out_h, out_w, in[3]}, q.scale[0], q.zero_point[0]);
+    sim::OpOptions o;
+    o.padding = sim::Padding::kValid;
+    o.stride_h = o.stride_w = stride;
+    o.filter_h = o.filter_w = window;
+    op(type, {current_}, out, o);
+  }
+
+  // x + conv(x), the conv keeping the shape.
+  void residual(int kernel) {
+    const int block_input = current_;
+    conv(shape()[3], kernel, 1, true);
+    if (shape()[3] != graph_.tensor(block_input).shape[3]) return;  // the conv had to shrink
+    const int out = activation("sum", shape(), uniform(0.05f, 0.15f), static_cast<int32_t>(uniform(-128, -60)));
+    op(OpType::kAdd, {block_input, current_}, out);
+  }
+
+  void flatten() {
+    const Shape in = shape();
+    const int32_t features = in[1] * in[2] * in[3];
+    const int new_shape = tensor("shape", {2}, DataType::kInt32, {}, {}, 0, bytes_of(std::vector<int32_t>{1, features}));
+    const sim::Quantization q = graph_.tensor(current_).quant;
+    const int out = activation("flat", {1, features}, q.scale[0], q.zero_point[0]);
+    op(OpType::kReshape, {current_, new_shape}, out);
+  }
+
+  void fully_connected(int units, bool relu) {
+    const int32_t depth = shape()[1];
+    std::vector<int8_t> weights(static_cast<size_t>(units) * static_cast<size_t>(depth));
+    for (int8_t& w : weights) w = random_weight();
+    const int filter = tensor("weights", {units, depth}, DataType::kInt8, {uniform(0.002f, 0.01f)}, {0}, 0, bytes_of(weights));
+    const int bias = tensor("bias", {units}, DataType::kInt32, {}, {}, 0, bytes_of(random_bias(units)));
+    const int out = activation("fc", {1, units}, uniform(0.05f, 0.2f), relu ? -128 : 0);
+    sim::OpOptions o;
+    o.activation = relu ? sim::Activation::kRelu : sim::Activation::kNone;
+    op(OpType::kFullyConnected, {current_, filter, bias}, out, o);
+  }
+
+  void softmax() { op(OpType::kSoftmax, {current_}, activation("probabilities", shape(), 1.0f / 256, -128)); }
+  void dequantize() { op(OpType::kDequantize, {current_}, tensor("output", shape(), DataType::kFloat32)); }
+
+  Shape shape() const { return graph_.tensor(current_).shape; }
+  float uniform(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng_); }
+  sim::Graph finish() {
+    graph_.output = current_;
+    return std::move(graph_);
+  }
+
+ private:
+  int tensor(const std::string& name, Shape shape, DataType type, std::vector<float> scales = {},
+             std::vector<int32_t> zero_points = {}, int axis = 0, std::vector<uint8_t> data = {}) {
+    sim::Tensor t;
+    t.name = fmt::format("{}_{}", name, graph_.tensors.size());
+    t.shape = std::move(shape);
+    t.type = type;
+    t.quant.scale = std::move(scales);
+    t.quant.zero_point = std::move(zero_points);
+    t.quant.quantized_dimension = axis;
+    t.data = std::move(data);
+    graph_.tensors.push_back(std::move(t));
+    return static_cast<int>(graph_.tensors.size()) - 1;
+  }
+  int tensor(const std::string& name, Shape shape, DataType type, float scale, int32_t zero_point) {
+    return tensor(name, std::move(shape), type, std::vector<float>{scale}, std::vector<int32_t>{zero_point});
+  }
+  int activation(const std::string& name, Shape shape, float scale, int32_t zero_point) {
+    return tensor(name, std::move(shape), DataType::kInt8, scale, zero_point);
+  }
+  void op(OpType type, std::vector<int> inputs, int output, sim::OpOptions options = {}) {
+    sim::Op o;
+    o.type = type;
+    o.index = static_cast<int>(graph_.ops.size());
+    o.inputs = std::move(inputs);
+    o.outputs = {output};
+    o.options = options;
+    graph_.ops.push_back(std::move(o));
+    current_ = output;
+  }
+  // Trained int8 filters have a few percent exact zeros, which the unpacked
+  // generator drops like skipped weights.
+  int8_t random_weight() {
+    if (uniform(0, 1) < 0.04f) return 0;
+    const int value = static_cast<int>(std::normal_distribution<float>(0, 40)(rng_));
+    return static_cast<int8_t>(std::clamp(value == 0 ? 1 : value, -127, 127));
+  }
+  std::vector<int32_t> random_bias(int count) {
+    std::vector<int32_t> bias(static_cast<size_t>(count));
+    for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-2000, 2000)(rng_);
+    return bias;
+  }
+
+  std::mt19937_64& rng_;
+  sim::Graph graph_;
+  int current_ = -1;
+};
+
+template <class T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> values) {
+  const auto index = std::uniform_int_distribution<size_t>(0, values.size() - 1)(rng);
+  return *(values.begin() + index);
+}
+
+bool chance(std::mt19937_64& rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+
+sim::Graph random_chain(std::mt19937_64& rng, const std::string& name, bool float_input) {
+  ChainBuilder b(rng, name);
+  if (float_input)
+    b.float_input();
+  else
+    b.int8_input();
+  b.conv(pick(rng, {8, 12, 16, 20, 24}), pick(rng, {3, 3, 5}), chance(rng, 0.3) ? 2 : 1, chance(rng, 0.6));
+  if (chance(rng, 0.5)) b.pool(OpType::kMaxPool2D, 2, 2);
+  b.conv(pick(rng, {8, 12, 16, 24, 32, 40, 48}), pick(rng, {1, 3, 3, 5}), chance(rng, 0.4) ? 2 : 1, chance(rng, 0.6));
+  if (chance(rng, 0.6)) b.residual(3);
+  if (chance(rng, 0.5)) b.conv(pick(rng, {12, 24, 32, 48}), 1, 1, false);  // CMSIS-NN's 1x1 fast path
+  if (chance(rng, 0.5)) b.conv(pick(rng, {16, 24, 40, 56}), 1, 2, false);  // the strided 1x1 path
+  if (chance(rng, 0.7)) b.conv(pick(rng, {16, 24, 32, 48, 64}), 3, chance(rng, 0.5) ? 2 : 1, chance(rng, 0.5));
+  if (chance(rng, 0.5))
+    b.pool(OpType::kAveragePool2D, chance(rng, 0.5) ? 64 : 2, 2);  // global or 2x2
+  else
+    b.pool(OpType::kMaxPool2D, pick(rng, {2, 3}), 2);
+  b.flatten();
+  if (chance(rng, 0.7)) b.fully_connected(pick(rng, {16, 32, 48, 64}), true);
+  b.fully_connected(pick(rng, {10, 10, 7}), false);
+  if (float_input)
+    b.dequantize();
+  else
+    b.softmax();
+  return b.finish();
+}
+
+// Skips about `fraction` of every conv's weights; pair-wise masks (both
+// weights of a reduction pair, the search's pair mode) or single weights.
+sim::MaskSet random_masks(std::mt19937_64& rng, const sim::Graph& graph, const std::set<int>& ops, double fraction,
+                          bool pairs) {
+  sim::MaskSet masks;
+  for (int index : ops) {
+    const sim::Op& op = graph.ops[static_cast<size_t>(index)];
+    const sim::Tensor& filter = graph.input_of(op, 1);
+    const int64_t rows = filter.shape[0], k = filter.num_elements() / rows;
+    sim::WeightMask mask;
+    mask.skip.assign(static_cast<size_t>(filter.num_elements()), 0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < k; j += pairs ? 2 : 1)
+        if (chance(rng, fraction))
+          for (int64_t i = j; i < std::min(k, j + (pairs ? 2 : 1)); ++i) mask.skip[static_cast<size_t>(r * k + i)] = 1;
+    masks[index] = std::move(mask);
+  }
+  return masks;
+}
+
+}  // namespace
+
+std::vector<FitNetwork> generate_fit_set(int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<FitNetwork> set;
+  for (int n = 0; n < count; ++n) {
+    FitNetwork network;
+    network.name = fmt::format("fit{:02d}", n);
+    network.float_input = n % 4 == 3;
+    network.graph = random_chain(rng, network.name, network.float_input);
+    std::set<int> convs;
+    for (const sim::Op& op : network.graph.ops)
+      if (op.type == OpType::kConv2D) convs.insert(op.index);
+    network.programs.push_back({network.name + "_cmsis_nn", true, {}, {}, 0});
+    network.programs.push_back({network.name + "_runtime", false, {}, {}, 0});
+    const double low = std::uniform_real_distribution<double>(0, 0.3)(rng);
+    const double high = std::uniform_real_distribution<double>(0.3, 0.9)(rng);
+    network.programs.push_back({network.name + "_unpacked_low", n % 2 == 0, convs,
+                                random_masks(rng, network.graph, convs, low, chance(rng, 0.7)), low});
+    network.programs.push_back({network.name + "_unpacked_high", n % 2 == 1, convs,
+                                random_masks(rng, network.graph, convs, high, chance(rng, 0.7)), high});
+    set.push_back(std::move(network));
+  }
+  return set;
+}
+
+std::string describe_fit_set(int count, uint64_t seed) {
+  return fmt::format(
+      "{} generated chain networks (seed {}; engine/calibrate/fit_set.h), none a shipped model's layer: CIFAR-sized "
+      "int8 input (every 4th float with QUANTIZE/DEQUANTIZE), convolutions of 8-64 channels, 1x1/3x3/5x5 kernels, "
+      "stride 1-2, SAME/VALID, 1x1 fast and strided paths, max/average pools, a residual ADD, RESHAPE, fully "
+      "connected, SOFTMAX; random int8 weights (4 % zeros) and quantisation. Each timed exact on CMSIS-NN, exact "
+      "on the runtime, and with every conv unpacked at skip fractions drawn from [0, 0.3) and [0.3, 0.9) (pair-wise "
+      "or single-weight masks). Held out: the shipped LeNet and ResNet-8.",
+      count, seed);
+}
+
+}  // namespace tinyskip::engine
