@@ -6,7 +6,7 @@
 One row for the exact model (run.json "exact": the baseline, on CMSIS-NN when
 the config names a checkout), one for the exact model with the approximated
 layers unpacked and nothing skipped (pareto.json "baseline"), then one per
-accuracy-loss budget (winners/*.json). Per board: latency in ms, the cut
+winning point (winners/*.json, with the budgets that chose it). Per board: latency in ms, the cut
 against the exact model, and for the winners how much of that cut unpacking
 gives and how much skipping adds. Accuracies are on the held-out report
 split; the latency source (measured or cost model) is printed above the table.
@@ -61,7 +61,16 @@ def main(argv):
           f"{unpacked['boards'][boards[0]]['flash_bytes']:,} B | " +
           " | ".join(f"{unpacked['boards'][b]['ms']:.1f} ms (-{cut(unpacked['boards'][b], b):.1f} %)" for b in boards)
           + " |")
+    # Budgets that pick the same point share one row.
+    groups = []
     for winner in winners:
+        if groups and groups[-1][0]["point"]["key"] == winner["point"]["key"]:
+            groups[-1].append(winner)
+        else:
+            groups.append([winner])
+    for same in groups:
+        winner = same[0]
+        budgets = ", ".join(f"{w['accuracy_loss_budget_pp']:g}" for w in same)
         point = winner["point"]
         cells = []
         for b in boards:
@@ -69,7 +78,7 @@ def main(argv):
             skipping = cut(point["boards"][b], b) - unpacking
             cells.append(f"**{point['boards'][b]['ms']:.1f} ms** (-{cut(point['boards'][b], b):.1f} % = "
                          f"{unpacking:.1f} + {skipping:.1f})")
-        print(f"| ≤{winner['accuracy_loss_budget_pp']:g} pp: {point['key']} | "
+        print(f"| ≤{budgets} pp: {point['key']} | "
               f"{percent(point['accuracy']['report'])} ({winner['accuracy_loss_pp']:+.2f} pp) | "
               f"{point['boards'][boards[0]]['flash_bytes']:,} B | " + " | ".join(cells) + " |")
     return 0
