@@ -223,7 +223,9 @@ CodegenResult run_codegen(const CodegenRequest& original) {
                         .board = board,
                         .sources = sources,
                         .files = all,
-                        .estimate = mcu::estimate_network(graph, unpacked, board),
+                        .estimate = mcu::estimate_network(graph, unpacked, board,
+                                                     {linked_cmsis_nn ? mcu::ExactKernels::kCmsisNn
+                                                                      : mcu::ExactKernels::kRuntime}),
                         .model_name = spec.model_name,
                         .check_images = {origin.file, static_cast<int>(origin.index), request.check_images,
                                          project.expected_outputs},
