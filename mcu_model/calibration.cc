@@ -4,15 +4,19 @@
 
 namespace tinyskip::mcu {
 
-std::optional<double> Calibration::cycles(const KernelFeatures& features) const {
-  const auto found = kernels.find(features.kernel);
+std::string calibration_key(const std::string& kernel, const std::string& opt_level) {
+  return kernel + "@" + opt_level;
+}
+
+std::optional<double> Calibration::cycles(const KernelFeatures& features, const std::string& opt_level) const {
+  const auto found = kernels.find(calibration_key(features.kernel, opt_level));
   if (found == kernels.end()) return std::nullopt;
   const KernelCalibration& kernel = found->second;
   bool same = kernel.features.size() == features.names.size();
   for (size_t i = 0; same && i < features.names.size(); ++i) same = kernel.features[i] == features.names[i];
   if (!same)
     throw EstimateError("calibration of " + board + ": kernel '" + features.kernel +
-                        "' was fitted on other features than the model has; re-run tinyskip calibrate");
+                        "' (" + opt_level + ") was fitted on other features than the model has; re-run tinyskip calibrate");
   double cycles = 0;
   for (size_t i = 0; i < features.values.size(); ++i) cycles += kernel.cycles[i] * features.values[i];
   return cycles;
@@ -44,7 +48,7 @@ Calibration read_calibration(ObjectReader reader) {
   calibration.fit_set.description = fit_set.string("description");
   calibration.fit_set.timing_engine = fit_set.string("timing_engine");
   calibration.fit_set.toolchain = fit_set.string("toolchain");
-  calibration.fit_set.opt_level = fit_set.string("opt_level");
+  calibration.fit_set.opt_levels = fit_set.string_list("opt_levels");
   calibration.fit_set.networks = static_cast<int>(fit_set.integer("networks", 0));
   fit_set.finish();
   ObjectReader kernels = reader.object("kernels");
@@ -72,7 +76,7 @@ nlohmann::ordered_json calibration_json(const Calibration& calibration) {
            {{"description", fit_set.description},
             {"timing_engine", fit_set.timing_engine},
             {"toolchain", fit_set.toolchain},
-            {"opt_level", fit_set.opt_level},
+            {"opt_levels", fit_set.opt_levels},
             {"networks", fit_set.networks}}},
           {"kernels", kernels}};
 }

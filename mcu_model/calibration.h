@@ -32,21 +32,28 @@ struct KernelCalibration {
 
 struct FitSetDescription {
   std::string description;  // what was measured, and what was held out
-  std::string timing_engine, toolchain, opt_level;
+  std::string timing_engine, toolchain;
+  std::vector<std::string> opt_levels;  // each program set was built at one of these, library and code alike
   int networks = 0;  // generated programs timed
 };
 
 struct Calibration {
   std::string board;  // the profile name it was fitted on
   FitSetDescription fit_set;
-  std::map<std::string, KernelCalibration> kernels;  // kernel type -> coefficients
+  // calibration_key(kernel type, optimisation level) -> coefficients: the
+  // compiler's level changes a kernel's instructions, so each level has its own.
+  std::map<std::string, KernelCalibration> kernels;
 
   bool empty() const { return kernels.empty(); }
-  // Cycles of one kernel invocation; nullopt when the kernel type is not
-  // calibrated. EstimateError when the features are not the ones fitted
-  // (the file is older than the model's structure: re-run the fit).
-  std::optional<double> cycles(const KernelFeatures& features) const;
+  // Cycles of one kernel invocation built at `opt_level`; nullopt when that
+  // kernel type and level are not calibrated. EstimateError when the
+  // features are not the ones fitted (the file is older than the model's
+  // structure: re-run the fit).
+  std::optional<double> cycles(const KernelFeatures& features, const std::string& opt_level) const;
 };
+
+// "cmsis-nn.conv_2d@-O2": a kernel type compiled at a level.
+std::string calibration_key(const std::string& kernel, const std::string& opt_level);
 
 // The "calibration" object of a coefficient file (strict, see json_reader.h).
 Calibration read_calibration(ObjectReader reader);

@@ -28,9 +28,9 @@ NetworkEstimate estimate_network(const sim::Graph& graph, const sim::MaskSet& un
   for (const sim::Op& op : graph.ops) {
     const auto mask = unpacked_layers.find(op.index);
     if (mask == unpacked_layers.end())
-      layers.push_back(baseline_layer_cost(graph, op, board, options.exact_kernels));
+      layers.push_back(baseline_layer_cost(graph, op, board, options));
     else
-      layers.push_back(UnpackedLayerCost(graph, op, board).estimate(&mask->second));
+      layers.push_back(UnpackedLayerCost(graph, op, board, options.code_opt_level).estimate(&mask->second));
   }
   return summarize_layers(std::move(layers), board);
 }

@@ -38,6 +38,11 @@ struct EstimateOptions {
   // TFLM runs) or tinyskip's runtime (engine/runtime/, what the code
   // generator emits without a CMSIS-NN checkout).
   ExactKernels exact_kernels = ExactKernels::kCmsisNn;
+  // The compiler's optimisation level of the generated code (unpacked
+  // kernels, the runtime) and of the CMSIS-NN library: a calibration holds
+  // coefficients per level (calibration.h).
+  std::string code_opt_level = kDefaultOptLevel;
+  std::string library_opt_level = kDefaultOptLevel;
 };
 
 // EstimateError for a mask naming a missing op, an op that cannot be

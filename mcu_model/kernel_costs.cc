@@ -43,11 +43,12 @@ LayerEstimate analytic_layer_cost(const sim::Graph& graph, const sim::Op& op, co
 }  // namespace
 
 LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
-                                  ExactKernels kernels) {
+                                  const EstimateOptions& options) {
   LayerEstimate estimate = analytic_layer_cost(graph, op, board);
   if (board.coefficients.calibration.empty()) return estimate;
-  const KernelFeatures features = exact_kernel_features(graph, op, kernels);
-  if (const std::optional<double> cycles = board.coefficients.calibration.cycles(features)) {
+  const KernelFeatures features = exact_kernel_features(graph, op, options.exact_kernels);
+  const std::string& level = runs_on_cmsis_nn(features) ? options.library_opt_level : options.code_opt_level;
+  if (const std::optional<double> cycles = board.coefficients.calibration.cycles(features, level)) {
     estimate.cycles = *cycles;
     estimate.kind = features.kernel.substr(0, features.kernel.find('.'));
   }

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "mcu_model/board_profile.h"
+#include "mcu_model/cycle_model.h"
 #include "mcu_model/kernel_features.h"
 #include "mcu_model/layer_estimate.h"
 #include "mcu_model/layer_geometry.h"
@@ -23,7 +24,7 @@ namespace tinyskip::mcu {
 // sequence model's (which models the CMSIS-NN loop nests; the runtime runs
 // the same algorithms). Flash and MACs always come from the analytic model.
 LayerEstimate baseline_layer_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
-                                  ExactKernels kernels = ExactKernels::kCmsisNn);
+                                  const EstimateOptions& options = {});
 
 LayerEstimate conv_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);
 LayerEstimate depthwise_conv_cost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);

@@ -149,6 +149,8 @@ KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op,
   return f;
 }
 
+bool runs_on_cmsis_nn(const KernelFeatures& features) { return features.kernel.rfind("cmsis-nn.", 0) == 0; }
+
 KernelFeatures unpacked_conv_features(const ConvGeometry& g, const UnpackedCounts& counts) {
   const int64_t pixels = g.pixels() * g.batches;
   const int64_t taps_in = g.in_bounds_taps() * g.batches;

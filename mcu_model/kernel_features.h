@@ -20,6 +20,10 @@ namespace tinyskip::mcu {
 
 struct UnpackedCounts;  // unpacked_cost.h
 
+// The optimisation level code is priced at when nobody says (the toolchain's
+// default flash.opt_level).
+inline constexpr const char* kDefaultOptLevel = "-Os";
+
 // Where the exact (not unpacked) layers of a generated network run.
 enum class ExactKernels { kCmsisNn, kRuntime };
 const char* exact_kernels_name(ExactKernels kernels);  // "cmsis-nn", "runtime"
@@ -40,6 +44,10 @@ struct KernelFeatures {
 // of path for CONV_2D), else the runtime's; QUANTIZE, DEQUANTIZE and RESHAPE
 // always run on the runtime. sim::ModelError for malformed ops.
 KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op, ExactKernels kernels);
+
+// Whether the kernel is CMSIS-NN's (built at the library's level) rather
+// than generated code or the runtime (built at the code's level).
+bool runs_on_cmsis_nn(const KernelFeatures& features);
 
 // An unpacked CONV_2D: its own im2col driver per pixel, and per call of the
 // straight-line code (two pixels) a noinline function per row group, the

@@ -53,8 +53,9 @@ UnpackedCounts& UnpackedCounts::operator+=(const UnpackedCounts& other) {
   return *this;
 }
 
-UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board)
-    : board_(board) {
+UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
+                                     std::string opt_level)
+    : board_(board), opt_level_(std::move(opt_level)) {
   const KernelSequences& seq = board.sequences();
   int batches = 1;
   if (op.type == sim::OpType::kConv2D) {
@@ -158,7 +159,7 @@ LayerEstimate UnpackedLayerCost::evaluate(const UnpackedCounts& counts) const {
   estimate.kept_macs = counts.emitted_weights * outputs_per_row_;
   estimate.fetch_bound = run.fetch_bound;
   if (conv_ && !board_.coefficients.calibration.empty())
-    if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(unpacked_conv_features(*conv_, counts)))
+    if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(unpacked_conv_features(*conv_, counts), opt_level_))
       estimate.cycles = *cycles;
   return estimate;
 }

@@ -28,9 +28,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "mcu_model/board_profile.h"
+#include "mcu_model/kernel_features.h"
 #include "mcu_model/layer_estimate.h"
 #include "mcu_model/layer_geometry.h"
 #include "sim/graph.h"
@@ -52,7 +54,10 @@ class UnpackedLayerCost {
  public:
   // EstimateError unless op is a CONV_2D or FULLY_CONNECTED with a constant
   // int8 filter. Copies what it needs; graph and board may go away.
-  UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board);
+  // `opt_level`: what the generated code is compiled at, which picks the
+  // board calibration's coefficients (calibration.h).
+  UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
+                    std::string opt_level = kDefaultOptLevel);
 
   int op_index() const { return base_.op_index; }
   int64_t rows() const { return rows_; }
@@ -77,6 +82,7 @@ class UnpackedLayerCost {
   bool emitted(int64_t row, int64_t k, const sim::WeightMask* mask) const;
 
   BoardProfile board_;
+  std::string opt_level_;
   std::optional<ConvGeometry> conv_;  // CONV_2D: what the calibrated model's features need
   LayerEstimate base_;  // identity, nominal MACs, library
   int64_t rows_ = 0, reduction_ = 0;

@@ -1,5 +1,6 @@
 #include "engine/calibrate/calibration_job.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -24,10 +25,15 @@ namespace fs = std::filesystem;
 // fit set cannot separate, pulling them towards 0 together.
 constexpr double kRidge = 1e-6;
 
-Experiment calibration_experiment(const ExperimentConfig& config, const sim::Graph& graph, bool cmsis_nn) {
+Experiment calibration_experiment(const ExperimentConfig& config, const sim::Graph& graph, bool cmsis_nn,
+                                  const std::string& opt_level) {
   Experiment experiment;
   experiment.config = config;
-  if (!cmsis_nn) experiment.config.cmsis_nn.reset();
+  experiment.config.flash.opt_level = opt_level;
+  if (!cmsis_nn)
+    experiment.config.cmsis_nn.reset();
+  else if (experiment.config.cmsis_nn)
+    experiment.config.cmsis_nn->opt_level = opt_level;
   experiment.graph = graph;
   for (const BoardRef& board : config.boards) experiment.boards.push_back(mcu::load_board_profile(board.file.string()));
   return experiment;
@@ -62,7 +68,8 @@ std::vector<mcu::KernelFeatures> network_features(const sim::Graph& graph, const
 
 std::map<std::string, mcu::KernelCalibration> fit_kernels(const std::vector<CalibrationSample>& samples) {
   std::map<std::string, std::vector<const CalibrationSample*>> by_kernel;
-  for (const CalibrationSample& sample : samples) by_kernel[sample.features.kernel].push_back(&sample);
+  for (const CalibrationSample& sample : samples)
+    by_kernel[mcu::calibration_key(sample.features.kernel, sample.opt_level)].push_back(&sample);
   std::map<std::string, mcu::KernelCalibration> kernels;
   for (const auto& [name, rows] : by_kernel) {
     const auto features = static_cast<Eigen::Index>(rows.front()->features.values.size());
@@ -105,28 +112,35 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
   std::vector<std::vector<CalibrationSample>> samples(boards);
   std::string toolchain;
   int programs = 0;
-  for (const FitNetwork& network : fit_set) {
-    for (const bool cmsis_nn : {true, false}) {
-      const Experiment experiment = calibration_experiment(config, network.graph, cmsis_nn);
-      NetworkTimer timer(experiment, {request.work_dir, request.opt_level, request.cache_dir});
-      toolchain = timer.toolchain_version();
-      for (const FitProgram& program : network.programs) {
-        if (program.cmsis_nn != cmsis_nn) continue;
-        spdlog::info("calibrate: timing {} ({} ops{})", program.label, network.graph.ops.size(),
-                     program.unpacked_ops.empty() ? "" : fmt::format(", convs unpacked, {:.0f} % skipped",
-                                                                     100 * program.skip_fraction));
-        const std::vector<NetworkCycles> timed = timer.time(program.masks, program.unpacked_ops, program.label);
-        ++programs;
-        const mcu::ExactKernels kernels = cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
-        for (size_t b = 0; b < boards; ++b) {
-          const std::vector<mcu::KernelFeatures> features = network_features(
-              network.graph, program.masks, program.unpacked_ops, experiment.boards[b], kernels);
-          for (const auto& [op, cycles] : timed[b].op_cycles)
-            samples[b].push_back({program.label, op, features.at(static_cast<size_t>(op)), static_cast<double>(cycles)});
+  if (config.cmsis_nn && !config.cmsis_nn->opt_level.empty() &&
+      std::find(request.opt_levels.begin(), request.opt_levels.end(), config.cmsis_nn->opt_level) ==
+          request.opt_levels.end())
+    spdlog::warn("calibrate: the config's CMSIS-NN level {} is not among the levels fitted",
+                 config.cmsis_nn->opt_level);
+  for (const std::string& level : request.opt_levels)
+    for (const FitNetwork& network : fit_set)
+      for (const bool cmsis_nn : {true, false}) {
+        const Experiment experiment = calibration_experiment(config, network.graph, cmsis_nn, level);
+        NetworkTimer timer(experiment, {request.work_dir, level, request.cache_dir});
+        toolchain = timer.toolchain_version();
+        for (const FitProgram& program : network.programs) {
+          if (program.cmsis_nn != cmsis_nn) continue;
+          const std::string label = program.label + "_" + level.substr(1);
+          spdlog::info("calibrate: timing {} ({} ops{})", label, network.graph.ops.size(),
+                       program.unpacked_ops.empty() ? "" : fmt::format(", convs unpacked, {:.0f} % skipped",
+                                                                       100 * program.skip_fraction));
+          const std::vector<NetworkCycles> timed = timer.time(program.masks, program.unpacked_ops, label);
+          ++programs;
+          const mcu::ExactKernels kernels = cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
+          for (size_t b = 0; b < boards; ++b) {
+            const std::vector<mcu::KernelFeatures> features = network_features(
+                network.graph, program.masks, program.unpacked_ops, experiment.boards[b], kernels);
+            for (const auto& [op, cycles] : timed[b].op_cycles)
+              samples[b].push_back(
+                  {label, op, features.at(static_cast<size_t>(op)), level, static_cast<double>(cycles)});
+          }
         }
       }
-    }
-  }
 
   CalibrationResult result;
   fs::create_directories(request.out_dir);
@@ -134,7 +148,7 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
     mcu::Calibration calibration;
     calibration.board = config.boards[b].name;
     calibration.fit_set = {describe_fit_set(request.networks, request.seed), mcu::kTimingEngineVersion, toolchain,
-                           request.opt_level, programs};
+                           request.opt_levels, programs};
     calibration.kernels = fit_kernels(samples[b]);
     const fs::path file = request.out_dir / ("cortex_m4_coefficients_" + calibration.board + ".json");
     write_file_atomically(file, coefficient_file_text(calibration, request.base_coefficients));

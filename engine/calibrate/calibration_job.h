@@ -21,6 +21,7 @@ struct CalibrationSample {
   std::string program;
   int op_index = -1;
   mcu::KernelFeatures features;
+  std::string opt_level;  // what the kernel was compiled at
   double measured_cycles = 0;
 };
 
@@ -30,8 +31,9 @@ std::vector<mcu::KernelFeatures> network_features(const sim::Graph& graph, const
                                                   const std::set<int>& unpacked_ops, const mcu::BoardProfile& board,
                                                   mcu::ExactKernels kernels);
 
-// Per kernel type: least squares on relative error, coefficients >= 0, a
-// small ridge (see least_squares.h); residuals are the fit's own.
+// Per kernel type and optimisation level (mcu::calibration_key): least
+// squares on relative error, coefficients >= 0, a small ridge (see
+// least_squares.h); residuals are the fit's own.
 std::map<std::string, mcu::KernelCalibration> fit_kernels(const std::vector<CalibrationSample>& samples);
 
 struct CalibrationRequest {
@@ -44,7 +46,10 @@ struct CalibrationRequest {
   std::filesystem::path cache_dir;     // timing cache (empty: none)
   int networks = 16;
   uint64_t seed = 1;
-  std::string opt_level = "-Os";
+  // Every program is built at each of these, CMSIS-NN and generated code alike;
+  // a config mixing them (CMSIS-NN at -O2, the rest at -Os) takes each
+  // kernel's coefficients at its own level.
+  std::vector<std::string> opt_levels = {"-Os", "-O2"};
 };
 
 struct CalibrationResult {

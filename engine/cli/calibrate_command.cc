@@ -27,7 +27,9 @@ Command add_calibrate_command(CLI::App& app) {
   calibrate->add_option("--cache-dir", request->cache_dir, "timing cache; a re-run times nothing again (default: none)");
   calibrate->add_option("--networks", request->networks, "generated networks in the fit set (default: 16)");
   calibrate->add_option("--seed", request->seed, "seed of the fit set (default: 1)");
-  calibrate->add_option("--opt-level", request->opt_level, "optimisation level the programs are built at (default: -Os)");
+  calibrate->add_option("--opt-levels", request->opt_levels,
+                        "optimisation levels every program is built at, each fitted on its own (default: -Os -O2)")
+      ->expected(1, 4);
   return [request] {
     const engine::CalibrationResult result = engine::run_calibration(*request);
     for (const auto& file : result.files) fmt::print("wrote {}\n", file.string());

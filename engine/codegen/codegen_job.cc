@@ -18,6 +18,7 @@
 #include "engine/codegen/model_source.h"
 #include "engine/codegen/network_project.h"
 #include "engine/config/config_error.h"
+#include "engine/config/estimate_options.h"
 #include "engine/config/experiment_config.h"
 #include "engine/config/split_images.h"
 #include "engine/results/atomic_file.h"
@@ -208,6 +209,11 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   fs::create_directories(request.out_dir);
   write_generated_files(all, request.out_dir);
 
+  // The config's levels and what was actually linked (CMSIS-NN only where the
+  // variant uses it).
+  mcu::EstimateOptions manifest_estimate_options = estimate_options(config);
+  manifest_estimate_options.exact_kernels = linked_cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
+  if (linked_cmsis_nn) manifest_estimate_options.library_opt_level = linked_cmsis_nn->library_level(config.flash.opt_level);
   sim::MaskSet unpacked;
   for (int op : spec.unpacked_ops) {
     if (masks.count(op)) {
@@ -223,9 +229,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
                         .board = board,
                         .sources = sources,
                         .files = all,
-                        .estimate = mcu::estimate_network(graph, unpacked, board,
-                                                     {linked_cmsis_nn ? mcu::ExactKernels::kCmsisNn
-                                                                      : mcu::ExactKernels::kRuntime}),
+                        .estimate = mcu::estimate_network(graph, unpacked, board, manifest_estimate_options),
                         .model_name = spec.model_name,
                         .check_images = {origin.file, static_cast<int>(origin.index), request.check_images,
                                          project.expected_outputs},

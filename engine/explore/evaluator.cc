@@ -17,16 +17,8 @@ Accuracy simulate_accuracy(const Experiment& experiment, const sim::MaskSet& mas
   return {sim::count_correct(run, images, simulator.output_type(), simulator.num_classes()), images.size()};
 }
 
-// The cost model's answer for the code the generator emits for these masks:
-// only the unpacked layers priced as unpacked kernels (unpacked_ops_of), the
-// others on the exact library the config names.
 BoardCost model_cost(const Experiment& experiment, const sim::MaskSet& masks, const mcu::BoardProfile& board) {
-  sim::MaskSet unpacked;
-  for (int op : unpacked_ops_of(experiment))
-    if (masks.count(op)) unpacked[op] = masks.at(op);
-  mcu::EstimateOptions options;
-  options.exact_kernels = experiment.config.cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
-  const mcu::NetworkEstimate estimate = mcu::estimate_network(experiment.graph, unpacked, board, options);
+  const mcu::NetworkEstimate estimate = model_estimate(experiment, masks, board);
   return {estimate.total_cycles, estimate.milliseconds, estimate.flash_bytes};
 }
 

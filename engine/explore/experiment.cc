@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/config/estimate_options.h"
 #include "engine/config/layer_names.h"
 #include "engine/config/split_images.h"
 #include "engine/significance/significance.h"
@@ -64,6 +65,14 @@ std::set<int> unpacked_ops_of(const Experiment& experiment) {
     if (experiment.graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
       ops.insert(layer.op_index);
   return ops;
+}
+
+mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::MaskSet& masks,
+                                    const mcu::BoardProfile& board) {
+  sim::MaskSet unpacked;
+  for (int op : unpacked_ops_of(experiment))
+    if (masks.count(op)) unpacked[op] = masks.at(op);
+  return mcu::estimate_network(experiment.graph, unpacked, board, estimate_options(experiment.config));
 }
 
 Experiment prepare_experiment(const ExperimentConfig& config, int threads) {

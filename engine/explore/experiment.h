@@ -10,6 +10,7 @@
 #include "engine/explore/design_space.h"
 #include "engine/significance/skip_masks.h"
 #include "mcu_model/board_profile.h"
+#include "mcu_model/cycle_model.h"
 #include "sim/data/cifar10.h"
 #include "sim/graph.h"
 #include "sim/weight_mask.h"
@@ -37,6 +38,12 @@ sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point)
 // (other kinds stay on their exact kernel, masks unused). One decision, read
 // by the flash table, the latency table and the timed winners.
 std::set<int> unpacked_ops_of(const Experiment& experiment);
+
+// The cost model's answer for the code the generator emits for these masks:
+// only unpacked_ops_of layers priced as unpacked kernels, the others on the
+// config's exact library.
+mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::MaskSet& masks,
+                                    const mcu::BoardProfile& board);
 
 // Loads model, data and boards, builds the design space and measures
 // significance. Throws ConfigError / sim::ModelError / sim::DataError.
