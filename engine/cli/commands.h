@@ -11,6 +11,7 @@ namespace tinyskip::cli {
 using Command = std::function<int()>;
 
 Command add_calibrate_command(CLI::App& app);
+Command add_check_model_command(CLI::App& app);
 Command add_codegen_command(CLI::App& app);
 Command add_emulate_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);

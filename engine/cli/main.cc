@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   std::map<CLI::App*, tinyskip::cli::Command> commands;
   for (auto add : {tinyskip::cli::add_run_command, tinyskip::cli::add_eval_command,
                    tinyskip::cli::add_inspect_command, tinyskip::cli::add_codegen_command, tinyskip::cli::add_emulate_command,
-                   tinyskip::cli::add_measure_command, tinyskip::cli::add_calibrate_command}) {
+                   tinyskip::cli::add_measure_command, tinyskip::cli::add_calibrate_command,
+                   tinyskip::cli::add_check_model_command}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

@@ -18,8 +18,7 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, NetworkTimer& t
   const DesignSpace& space = experiment.space;
   const size_t boards = experiment.boards.size();
   const std::set<int> unpacked_ops = unpacked_ops_of(experiment);
-  size_t levels = 0;
-  for (const ApproximatedLayer& layer : space.layers) levels = std::max(levels, layer.thresholds.size());
+  const size_t levels = level_programs(space);
 
   LatencyTable table;
   table.layer_.assign(boards, std::vector<std::vector<uint64_t>>(space.layers.size()));
@@ -40,10 +39,8 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, NetworkTimer& t
   report("exact model", exact);
   for (const NetworkCycles& board : exact) table.exact_.push_back(board.cycles);
   for (size_t level = 0; level < levels; ++level) {
-    DesignPoint layer_level(space.layers.size());
-    for (size_t l = 0; l < space.layers.size(); ++l)
-      layer_level[l] = static_cast<int>(std::min(level, space.layers[l].thresholds.size() - 1));
-    const std::string label = fmt::format("level_{:02d}", level);
+    const DesignPoint layer_level = level_program_point(space, level);
+    const std::string label = level_program_label(level);
     const std::vector<NetworkCycles> timed = timer.time(point_masks(experiment, layer_level), unpacked_ops, label);
     report(fmt::format("threshold level {} of {}", level, levels), timed);
     for (size_t b = 0; b < boards; ++b) {
@@ -64,6 +61,19 @@ LatencyTable LatencyTable::measure(const Experiment& experiment, NetworkTimer& t
   }
   for (size_t b = 0; b < boards; ++b) table.fixed_spread_.push_back(fixed_max[b] - fixed_min[b]);
   return table;
+}
+
+size_t LatencyTable::level_programs(const DesignSpace& space) {
+  size_t levels = 0;
+  for (const ApproximatedLayer& layer : space.layers) levels = std::max(levels, layer.thresholds.size());
+  return levels;
+}
+
+DesignPoint LatencyTable::level_program_point(const DesignSpace& space, size_t level) {
+  DesignPoint point(space.layers.size());
+  for (size_t l = 0; l < space.layers.size(); ++l)
+    point[l] = static_cast<int>(std::min(level, space.layers[l].thresholds.size() - 1));
+  return point;
 }
 
 uint64_t LatencyTable::layer_cycles(int board, int layer, int level) const {

@@ -19,7 +19,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "engine/explore/design_space.h"
 #include "engine/explore/experiment.h"
@@ -35,6 +38,12 @@ class LatencyTable {
   static LatencyTable measure(const Experiment& experiment, const Options& options);
   // Same, with a timer the caller keeps (for its statistics, or to time more).
   static LatencyTable measure(const Experiment& experiment, NetworkTimer& timer);
+
+  // The level programs: how many, and the point of level program `level`
+  // (every approximated layer at that level, or at its last one).
+  static size_t level_programs(const DesignSpace& space);
+  static DesignPoint level_program_point(const DesignSpace& space, size_t level);
+  static std::string level_program_label(size_t level) { return fmt::format("level_{:02d}", level); }
 
   // See network_timing_board.
   static mcu::BoardProfile timing_board(const mcu::BoardProfile& board) { return network_timing_board(board); }
