@@ -92,6 +92,18 @@ std::map<std::string, mcu::KernelCalibration> fit_kernels(const std::vector<Cali
   return kernels;
 }
 
+std::string samples_csv(const std::vector<CalibrationSample>& samples) {
+  std::string csv = "program,op,opt_level,kernel,measured_cycles,features\n";
+  for (const CalibrationSample& sample : samples) {
+    csv.append(fmt::format("{},{},{},{},{:.0f},", sample.program, sample.op_index, sample.opt_level,
+                           sample.features.kernel, sample.measured_cycles));
+    for (size_t i = 0; i < sample.features.names.size(); ++i)
+      csv.append(fmt::format("{}{}={:.0f}", i ? ";" : "", sample.features.names[i], sample.features.values[i]));
+    csv.append("\n");
+  }
+  return csv;
+}
+
 std::string coefficient_file_text(const mcu::Calibration& calibration, const std::string& base_coefficients) {
   const nlohmann::ordered_json file = {
       {"name", "cortex-m4-calibrated-" + calibration.board},
@@ -152,6 +164,7 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
     calibration.kernels = fit_kernels(samples[b]);
     const fs::path file = request.out_dir / ("cortex_m4_coefficients_" + calibration.board + ".json");
     write_file_atomically(file, coefficient_file_text(calibration, request.base_coefficients));
+    write_file_atomically(request.out_dir / ("calibration_samples_" + calibration.board + ".csv"), samples_csv(samples[b]));
     for (const auto& [kernel, fit] : calibration.kernels)
       spdlog::info("calibrate: {} {:<28} n {:>3}  rms {:5.2f} %  max {:5.2f} %", calibration.board, kernel,
                    fit.residuals.samples, 100 * fit.residuals.rms_relative_error,

@@ -60,6 +60,11 @@ struct CalibrationResult {
 // Throws what NetworkTimer throws, ConfigError for a bad config.
 CalibrationResult run_calibration(const CalibrationRequest& request);
 
+// The samples a board was fitted to, one line per op of a timed program
+// (features as name=value;...), so a fit can be inspected and redone
+// without the timing engine.
+std::string samples_csv(const std::vector<CalibrationSample>& samples);
+
 // The coefficient file of a board: name, description, extends, calibration.
 std::string coefficient_file_text(const mcu::Calibration& calibration, const std::string& base_coefficients);
 

@@ -36,8 +36,18 @@ TEST_CASE("shipped board profiles carry the datasheet facts", "[mcu][profile]") 
   CHECK(l4r5.flash_bytes == 2 * 1024 * 1024);
   CHECK(l4r5.sram_bytes == 640 * 1024);
   CHECK(l4r5.code_placement == CodePlacement::kFlash);
-  // All three share one coefficient file, found relative to the profile.
-  CHECK(l4r5.coefficients.name == f401.coefficients.name);
+  // Each board has its own calibrated file, fitted on that board and found
+  // relative to the profile; it extends the shared analytic file, whose
+  // sequences stay the fallback.
+  for (const BoardProfile* board : {&f401, &f411, &l4r5}) {
+    INFO(board->name);
+    CHECK(board->coefficients.calibration.board == board->name);
+    CHECK_FALSE(board->coefficients.calibration.empty());
+    CHECK(board->sequences().mm_2x2_step.cycles > 0);
+  }
+  // The what-if profile is not calibrated: it runs on the analytic model.
+  const BoardProfile single_bank = load_board_profile(testing::shipped_profile("nucleo_l4r5zi_single_bank"));
+  CHECK(single_bank.coefficients.calibration.empty());
 }
 
 TEST_CASE("shipped coefficients resolve instruction mixes with the TRM timings", "[mcu][profile]") {
