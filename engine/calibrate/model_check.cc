@@ -7,34 +7,34 @@
 
 #include <fmt/format.h>
 
+#include "engine/calibrate/calibration_job.h"
 #include "engine/explore/latency_table.h"
 #include "mcu_model/kernel_features.h"
 
 namespace tinyskip::engine {
 namespace {
 
-// The kernel type the model prices op `op` of a program as.
-std::string kernel_type(const Experiment& experiment, const std::set<int>& unpacked_ops, const sim::Op& op) {
-  if (unpacked_ops.count(op.index)) return "unpacked.conv_2d";
-  const mcu::ExactKernels kernels =
-      experiment.config.cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
-  return mcu::exact_kernel_features(experiment.graph, op, kernels).kernel;
-}
-
-// Times one program and compares it with the model, whole and per op.
+// Times one program and compares it with the model, whole and per op (with
+// the op's features, which say why the model prices it as it does).
 void compare_program(const Experiment& experiment, NetworkTimer& timer, const std::string& name,
                      const sim::MaskSet& masks, const std::set<int>& unpacked_ops,
                      std::vector<BoardModelCheck>& checks) {
   std::string label = name;
   std::replace(label.begin(), label.end(), ' ', '_');
   const std::vector<NetworkCycles> timed = timer.time(masks, unpacked_ops, label);
+  const mcu::ExactKernels kernels =
+      experiment.config.cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
   for (size_t b = 0; b < experiment.boards.size(); ++b) {
     const mcu::NetworkEstimate estimate = model_estimate(experiment, masks, experiment.boards[b]);
+    const std::vector<mcu::KernelFeatures> features =
+        network_features(experiment.graph, masks, unpacked_ops, experiment.boards[b], kernels);
     BoardModelCheck& check = checks[b];
     check.networks.push_back({name, -1, "", static_cast<double>(timed[b].cycles), estimate.total_cycles});
-    for (const auto& [op, cycles] : timed[b].op_cycles)
-      check.layers.push_back({name, op, kernel_type(experiment, unpacked_ops, experiment.graph.ops.at(static_cast<size_t>(op))),
-                              static_cast<double>(cycles), estimate.layers.at(static_cast<size_t>(op)).cycles});
+    for (const auto& [op, cycles] : timed[b].op_cycles) {
+      const mcu::KernelFeatures& op_features = features.at(static_cast<size_t>(op));
+      check.layers.push_back({name, op, op_features.kernel, static_cast<double>(cycles),
+                              estimate.layers.at(static_cast<size_t>(op)).cycles, op_features});
+    }
   }
 }
 
@@ -149,8 +149,16 @@ nlohmann::ordered_json model_check_json(const std::vector<BoardModelCheck>& boar
     for (const CycleComparison& c : board.networks)
       networks.push_back({{"program", c.program}, {"measured", c.measured}, {"model", c.model},
                           {"relative_error", c.relative_error()}});
+    nlohmann::ordered_json each_layer = nlohmann::ordered_json::array();
     std::map<std::string, std::vector<CycleComparison>> by_kernel;
-    for (const CycleComparison& c : board.layers) by_kernel[c.kernel].push_back(c);
+    for (const CycleComparison& c : board.layers) {
+      by_kernel[c.kernel].push_back(c);
+      nlohmann::ordered_json features = nlohmann::ordered_json::object();
+      for (size_t i = 0; i < c.features.names.size(); ++i) features[c.features.names[i]] = c.features.values[i];
+      each_layer.push_back({{"program", c.program}, {"op", c.op_index}, {"kernel", c.kernel},
+                            {"measured", c.measured}, {"model", c.model}, {"relative_error", c.relative_error()},
+                            {"features", features}});
+    }
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();
     for (const auto& [kernel, comparisons] : by_kernel) layers[kernel] = summary_json(summarize_errors(comparisons));
     out.push_back({{"board", board.board},
@@ -158,6 +166,7 @@ nlohmann::ordered_json model_check_json(const std::vector<BoardModelCheck>& boar
                    {"network_error", summary_json(summarize_errors(board.networks))},
                    {"layer_error", summary_json(summarize_errors(board.layers))},
                    {"layer_error_by_kernel", layers},
+                   {"layers", each_layer},
                    {"rank_points", board.rank_points},
                    {"spearman", board.spearman}});
   }

@@ -22,6 +22,7 @@
 
 #include "engine/explore/experiment.h"
 #include "engine/explore/network_timer.h"
+#include "mcu_model/kernel_features.h"
 
 namespace tinyskip::engine {
 
@@ -30,6 +31,7 @@ struct CycleComparison {
   int op_index = -1;    // -1: the whole network
   std::string kernel;   // the model's kernel type for an op ("unpacked.conv_2d"), else empty
   double measured = 0, model = 0;
+  mcu::KernelFeatures features;  // an op's, as the calibrated model counts them
 
   double relative_error() const { return measured > 0 ? (model - measured) / measured : 0.0; }
 };

@@ -45,7 +45,7 @@ TEST_CASE("non-negative least squares clamps a negative optimum to zero", "[cali
 
 CalibrationSample add_sample(double elements, const std::string& level, double per_call, double per_element) {
   CalibrationSample sample;
-  sample.program = "p" + std::to_string(static_cast<int>(elements));
+  sample.program = std::string("p").append(std::to_string(static_cast<int>(elements)));
   sample.features.kernel = "runtime.add";
   sample.features.add("one", 1);
   sample.features.add("elements", elements);
@@ -98,7 +98,8 @@ TEST_CASE("Spearman's rank correlation, ties sharing their mean rank", "[calibra
 }
 
 TEST_CASE("error summaries: rms, largest and whose", "[calibrate]") {
-  std::vector<CycleComparison> comparisons = {{"a", -1, "", 100, 103}, {"b", -1, "", 200, 196}, {"c", -1, "", 50, 50}};
+  std::vector<CycleComparison> comparisons = {
+      {"a", -1, "", 100, 103, {}}, {"b", -1, "", 200, 196, {}}, {"c", -1, "", 50, 50, {}}};
   const ErrorSummary summary = summarize_errors(comparisons);
   CHECK(summary.count == 3);
   // Relative errors 3 %, -2 %, 0: rms sqrt((9 + 4 + 0) / 3) %.
