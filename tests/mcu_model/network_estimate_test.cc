@@ -23,7 +23,11 @@ sim::MaskSet exact_unpacked_convs(const sim::Graph& graph) {
 TEST_CASE("ResNet-8 baseline on the MLPerf Tiny reference board", "[mcu][network]") {
   const sim::Graph graph = sim::load_tflite(tinyskip::test::resnet8_model());
   const BoardProfile board = load_board_profile(testing::shipped_profile("nucleo_l4r5zi"));
-  const NetworkEstimate estimate = estimate_network(graph, {}, board);
+  // CMSIS-NN built at -O2, as the published submissions build libraries
+  // (the board's calibration prices each level on its own).
+  EstimateOptions library_o2;
+  library_o2.library_opt_level = "-O2";
+  const NetworkEstimate estimate = estimate_network(graph, {}, board, library_o2);
   // MLPerf Tiny quotes 12,501,632 MACs for this model.
   CHECK(estimate.macs == 12'501'632);
   // The two 1x1 shortcuts have stride 2: CMSIS-NN's wrapper sends them to
@@ -31,8 +35,9 @@ TEST_CASE("ResNet-8 baseline on the MLPerf Tiny reference board", "[mcu][network
   for (const LayerEstimate& layer : estimate.layers)
     if (layer.op_name == "CONV_2D") CHECK(layer.kernel == "arm_convolve_s8");
   // Published: 6.76 cycles/MAC for the 2020 TFLM + CMSIS-NN reference, 1.58
-  // for the fastest hand-tuned stack. A model of a 2022-23 CMSIS-NN must fall
-  // strictly between them.
+  // for the fastest hand-tuned stack. A model of a recent CMSIS-NN must fall
+  // strictly between them (the calibrated one says 6.3 on this board's
+  // 64-bit flash reads; the timing engine measures 6.30).
   CHECK(estimate.cycles_per_mac() > 1.58);
   CHECK(estimate.cycles_per_mac() < 6.76);
   CHECK(estimate.fits_flash);
