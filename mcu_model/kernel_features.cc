@@ -10,6 +10,22 @@ namespace {
 
 double d(int64_t value) { return static_cast<double>(value); }
 
+// The per-call overhead and the im2col of a convolution, CMSIS-NN's or the
+// unpacked kernel's (the same loops: per pixel, per tap in bounds or in the
+// padding, per channel of each); returns the in-bounds taps.
+int64_t add_im2col(KernelFeatures& f, const ConvGeometry& g) {
+  const int64_t pixels = g.pixels() * g.batches;
+  const int64_t taps_in = g.in_bounds_taps() * g.batches;
+  const int64_t taps_pad = pixels * g.taps() - taps_in;
+  f.add("one", 1);
+  f.add("pixels", d(pixels));
+  f.add("taps_in", d(taps_in));
+  f.add("taps_pad", d(taps_pad));
+  f.add("elements_in", d(taps_in * g.in_channels));
+  f.add("elements_pad", d(taps_pad * g.in_channels));
+  return taps_in;
+}
+
 // The convolution loop nest every conv kernel shares (CMSIS-NN's
 // arm_convolve_s8 and the runtime's ts_conv_s8 are the same algorithm): per
 // output pixel an im2col over the taps, copying Cin values of an in-bounds
@@ -19,17 +35,10 @@ double d(int64_t value) { return static_cast<double>(value); }
 // requantisation per output. CMSIS-NN's 1x1 paths run the same counts
 // through arm_nn_mat_mult_nt_t_s8 (taps = 1, no padding).
 void add_conv_loop_nest(KernelFeatures& f, const ConvGeometry& g) {
+  const int64_t taps_in = add_im2col(f, g);
   const int64_t pixels = g.pixels() * g.batches;
-  const int64_t taps_in = g.in_bounds_taps() * g.batches;
-  const int64_t taps_pad = pixels * g.taps() - taps_in;
   const int64_t rows = g.out_channels, k = g.conv_reduction();
   const int64_t pixel_pairs = pixels / 2, row_pair_passes = pixel_pairs * (rows / 2);
-  f.add("one", 1);
-  f.add("pixels", d(pixels));
-  f.add("taps_in", d(taps_in));
-  f.add("taps_pad", d(taps_pad));
-  f.add("elements_in", d(taps_in * g.in_channels));
-  f.add("elements_pad", d(taps_pad * g.in_channels));
   f.add("elements_in_tail", d(taps_in * (g.in_channels % 4)));
   f.add("pixel_pairs", d(pixel_pairs));
   f.add("row_pair_passes", d(row_pair_passes));
@@ -152,18 +161,10 @@ KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op,
 bool runs_on_cmsis_nn(const KernelFeatures& features) { return features.kernel.rfind("cmsis-nn.", 0) == 0; }
 
 KernelFeatures unpacked_conv_features(const ConvGeometry& g, const UnpackedCounts& counts) {
-  const int64_t pixels = g.pixels() * g.batches;
-  const int64_t taps_in = g.in_bounds_taps() * g.batches;
-  const int64_t taps_pad = pixels * g.taps() - taps_in;
   const int64_t calls = g.batches * ((g.pixels() + 1) / 2);
   KernelFeatures f;
   f.kernel = "unpacked.conv_2d";
-  f.add("one", 1);
-  f.add("pixels", d(pixels));
-  f.add("taps_in", d(taps_in));
-  f.add("taps_pad", d(taps_pad));
-  f.add("elements_in", d(taps_in * g.in_channels));
-  f.add("elements_pad", d(taps_pad * g.in_channels));
+  add_im2col(f, g);
   f.add("calls", d(calls));
   f.add("row_group_calls", d(calls * ((g.out_channels + 1) / 2)));
   f.add("output_calls", d(calls * g.out_channels));
