@@ -29,7 +29,7 @@ void compare_program(const Experiment& experiment, NetworkTimer& timer, const st
     const std::vector<mcu::KernelFeatures> features =
         network_features(experiment.graph, masks, unpacked_ops, experiment.boards[b], kernels);
     BoardModelCheck& check = checks[b];
-    check.networks.push_back({name, -1, "", static_cast<double>(timed[b].cycles), estimate.total_cycles});
+    check.networks.push_back({name, -1, "", static_cast<double>(timed[b].cycles), estimate.total_cycles, {}});
     for (const auto& [op, cycles] : timed[b].op_cycles) {
       const mcu::KernelFeatures& op_features = features.at(static_cast<size_t>(op));
       check.layers.push_back({name, op, op_features.kernel, static_cast<double>(cycles),
@@ -128,7 +128,7 @@ std::vector<BoardModelCheck> check_cost_model(const Experiment& experiment, cons
     for (size_t b = 0; b < checks.size(); ++b) {
       const double table_cycles = static_cast<double>(table.point_cycles(static_cast<int>(b), point));
       const double model_cycles = model_estimate(experiment, masks, experiment.boards[b]).total_cycles;
-      if (p < options.network_points) checks[b].networks.push_back({point_name(point), -1, "", table_cycles, model_cycles});
+      if (p < options.network_points) checks[b].networks.push_back({point_name(point), -1, "", table_cycles, model_cycles, {}});
       if (p < options.rank_points) {
         measured[b].push_back(table_cycles);
         model[b].push_back(model_cycles);
