@@ -8,6 +8,7 @@
 
 #include "engine/calibrate/fit_set.h"
 #include "engine/calibrate/least_squares.h"
+#include "engine/config/estimate_options.h"
 #include "engine/config/experiment_config.h"
 #include "engine/explore/network_timer.h"
 #include "engine/results/atomic_file.h"
@@ -124,11 +125,10 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
   std::vector<std::vector<CalibrationSample>> samples(boards);
   std::string toolchain;
   int programs = 0;
-  if (config.cmsis_nn && !config.cmsis_nn->opt_level.empty() &&
-      std::find(request.opt_levels.begin(), request.opt_levels.end(), config.cmsis_nn->opt_level) ==
-          request.opt_levels.end())
-    spdlog::warn("calibrate: the config's CMSIS-NN level {} is not among the levels fitted",
-                 config.cmsis_nn->opt_level);
+  const std::string library_level = estimate_options(config).library_opt_level;
+  if (config.cmsis_nn &&
+      std::find(request.opt_levels.begin(), request.opt_levels.end(), library_level) == request.opt_levels.end())
+    spdlog::warn("calibrate: the config's CMSIS-NN level {} is not among the levels fitted", library_level);
   for (const std::string& level : request.opt_levels)
     for (const FitNetwork& network : fit_set)
       for (const bool cmsis_nn : {true, false}) {
@@ -143,7 +143,7 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
                                                                        100 * program.skip_fraction));
           const std::vector<NetworkCycles> timed = timer.time(program.masks, program.unpacked_ops, label);
           ++programs;
-          const mcu::ExactKernels kernels = cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
+          const mcu::ExactKernels kernels = estimate_options(experiment.config).exact_kernels;
           for (size_t b = 0; b < boards; ++b) {
             const std::vector<mcu::KernelFeatures> features = network_features(
                 network.graph, program.masks, program.unpacked_ops, experiment.boards[b], kernels);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/calibrate/calibration_job.h"
+#include "engine/config/estimate_options.h"
 #include "engine/explore/latency_table.h"
 #include "mcu_model/kernel_features.h"
 
@@ -22,8 +23,7 @@ void compare_program(const Experiment& experiment, NetworkTimer& timer, const st
   std::string label = name;
   std::replace(label.begin(), label.end(), ' ', '_');
   const std::vector<NetworkCycles> timed = timer.time(masks, unpacked_ops, label);
-  const mcu::ExactKernels kernels =
-      experiment.config.cmsis_nn ? mcu::ExactKernels::kCmsisNn : mcu::ExactKernels::kRuntime;
+  const mcu::ExactKernels kernels = estimate_options(experiment.config).exact_kernels;
   for (size_t b = 0; b < experiment.boards.size(); ++b) {
     const mcu::NetworkEstimate estimate = model_estimate(experiment, masks, experiment.boards[b]);
     const std::vector<mcu::KernelFeatures> features =
