@@ -193,25 +193,26 @@ Simulator::Simulator(Simulator&&) noexcept = default;
 DataType Simulator::output_type() const { return graph_.tensor(graph_.output).type; }
 int Simulator::num_classes() const { return static_cast<int>(graph_.tensor(graph_.output).num_elements()); }
 
-RunOutput Simulator::run(const ImageSet& images, const PixelScale& scale, const RunOptions& options) const {
+RunOutput Simulator::run(const ModelInputs& inputs, const RunOptions& options) const {
   const Tensor& input = graph_.tensor(graph_.input);
-  if (input.num_elements() != ImageSet::kPixelsPerImage)
-    throw SimulatorError(fmt::format("{}: model input has {} elements, a CIFAR-10 image has {}", graph_.source,
-                                     input.num_elements(), ImageSet::kPixelsPerImage));
+  if (inputs.input_type() != input.type || inputs.bytes_per_input() != input.num_bytes())
+    throw SimulatorError(fmt::format("{}: model input is {} bytes of {}, {} was encoded as {} bytes of {}",
+                                     graph_.source, input.num_bytes(), data_type_name(input.type), inputs.source(),
+                                     inputs.bytes_per_input(), data_type_name(inputs.input_type())));
   for (int t : options.capture)
     if (t < 0 || t >= static_cast<int>(graph_.tensors.size()) || graph_.tensor(t).is_constant() ||
         graph_.tensor(t).type != DataType::kInt8)
       throw SimulatorError(fmt::format("{}: tensor {} cannot be captured (not an int8 activation)", graph_.source, t));
 
   RunOutput result;
-  result.images = images.size();
+  result.images = inputs.size();
   result.bytes_per_image = static_cast<int>(graph_.tensor(graph_.output).num_bytes());
   result.outputs.resize(static_cast<size_t>(result.images) * result.bytes_per_image);
   for (int t : options.capture)
     result.captured[t].resize(static_cast<size_t>(result.images) * prepared_->tensor_bytes_per_image[t]);
 
   const int chunk = std::max(1, options.images_per_chunk);
-  const int num_chunks = (images.size() + chunk - 1) / chunk;
+  const int num_chunks = (inputs.size() + chunk - 1) / chunk;
   tbb::enumerable_thread_specific<Workspace> workspaces([&] {
     Workspace ws;
     ws.tensors.resize(graph_.tensors.size());
@@ -224,9 +225,8 @@ RunOutput Simulator::run(const ImageSet& images, const PixelScale& scale, const 
   const auto run_chunk = [&](int c) {
     Workspace& ws = workspaces.local();
     const int first = c * chunk;
-    const int n = std::min(chunk, images.size() - first);
-    encode_input(graph_, scale, images.image(first), n * ImageSet::kPixelsPerImage,
-                 ws.tensors[static_cast<size_t>(graph_.input)].data());
+    const int n = std::min(chunk, inputs.size() - first);
+    inputs.encode(first, n, ws.tensors[static_cast<size_t>(graph_.input)].data());
     for (const PreparedOp& op : prepared_->ops) run_op(op, n, ws);
     std::memcpy(result.outputs.data() + static_cast<size_t>(first) * result.bytes_per_image,
                 ws.tensors[static_cast<size_t>(graph_.output)].data(), static_cast<size_t>(n) * result.bytes_per_image);
@@ -235,7 +235,7 @@ RunOutput Simulator::run(const ImageSet& images, const PixelScale& scale, const 
       std::memcpy(result.captured[t].data() + first * bytes, ws.tensors[static_cast<size_t>(t)].data(), n * bytes);
     }
     const int now = done.fetch_add(n) + n;
-    if (options.progress) options.progress(now, images.size());
+    if (options.progress) options.progress(now, inputs.size());
   };
 
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
@@ -266,10 +266,21 @@ int top1_class(const uint8_t* output, DataType type, int num_classes) {
   return best;
 }
 
-int count_correct(const RunOutput& run, const ImageSet& images, DataType type, int num_classes) {
+std::vector<int> top1_classes(const RunOutput& run, DataType type, int num_classes) {
+  std::vector<int> classes(static_cast<size_t>(run.images));
+  for (int i = 0; i < run.images; ++i) classes[static_cast<size_t>(i)] = top1_class(run.output(i), type, num_classes);
+  return classes;
+}
+
+int count_correct(const RunOutput& run, const ModelInputs& inputs, DataType type, int num_classes) {
+  if (!inputs.labelled())
+    throw SimulatorError(fmt::format("{}: has no labels, so top-1 accuracy cannot be scored", inputs.source()));
+  if (run.images != inputs.size())
+    throw SimulatorError(fmt::format("{}: {} inputs, but the run has {} outputs", inputs.source(), inputs.size(),
+                                     run.images));
   int correct = 0;
   for (int i = 0; i < run.images; ++i)
-    correct += top1_class(run.output(i), type, num_classes) == images.labels[static_cast<size_t>(i)];
+    correct += top1_class(run.output(i), type, num_classes) == inputs.labels()[static_cast<size_t>(i)];
   return correct;
 }
 

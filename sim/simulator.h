@@ -11,9 +11,8 @@
 #include <memory>
 #include <vector>
 
-#include "sim/data/cifar10.h"
 #include "sim/graph.h"
-#include "sim/input_encoding.h"
+#include "sim/data/model_inputs.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::sim {
@@ -47,7 +46,9 @@ class Simulator {
   ~Simulator();
   Simulator(Simulator&&) noexcept;
 
-  RunOutput run(const ImageSet& images, const PixelScale& scale, const RunOptions& options = {}) const;
+  // The whole network on every input (SimulatorError when the inputs were
+  // encoded for another input type or size).
+  RunOutput run(const ModelInputs& inputs, const RunOptions& options = {}) const;
 
   const Graph& graph() const { return graph_; }
   DataType output_type() const;
@@ -67,7 +68,11 @@ class SimulatorError : public std::runtime_error {
 // (numpy's argmax convention), which decides top-1 for int8 softmax outputs.
 int top1_class(const uint8_t* output, DataType type, int num_classes);
 
-// Number of images whose top-1 class equals their label.
-int count_correct(const RunOutput& run, const ImageSet& images, DataType type, int num_classes);
+// The top-1 class of every output of a run.
+std::vector<int> top1_classes(const RunOutput& run, DataType type, int num_classes);
+
+// Number of inputs whose top-1 class equals their label (SimulatorError when
+// the inputs have no labels or the run is of another size).
+int count_correct(const RunOutput& run, const ModelInputs& inputs, DataType type, int num_classes);
 
 }  // namespace tinyskip::sim

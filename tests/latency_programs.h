@@ -37,15 +37,14 @@ struct PointProgram {
 };
 
 inline PointProgram generate_point_program(const engine::Experiment& experiment, const engine::DesignPoint& point,
-                                           const sim::ImageSet& images) {
+                                           const sim::ModelInputs& images) {
   engine::NetworkProjectSpec spec;
   spec.graph = &experiment.graph;
   spec.masks = engine::point_masks(experiment, point);
   spec.unpacked_ops = engine::unpacked_ops_of(experiment);
   spec.cmsis_nn = experiment.config.cmsis_nn;
   spec.model_name = engine::c_identifier_from(experiment.config.name);
-  spec.images = &images;
-  spec.pixel_scale = experiment.config.pixel_scale;
+  spec.inputs = &images;
   spec.board = &experiment.boards.at(static_cast<size_t>(experiment.primary_board));
   spec.template_dir = engine::default_template_dir();
   spec.runtime_dir = engine::default_runtime_dir();

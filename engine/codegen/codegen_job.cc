@@ -20,7 +20,7 @@
 #include "engine/config/config_error.h"
 #include "engine/config/estimate_options.h"
 #include "engine/config/experiment_config.h"
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "engine/results/atomic_file.h"
 #include "engine/results/hashing.h"
 #include "engine/results/winner_file.h"
@@ -184,8 +184,8 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   // They are the latency reference input, so the check program's timed run
   // is the one the exploration's measured latency scored.
   if (request.check_images < 1) throw CodegenError(fmt::format("--check-images {}: expected at least 1", request.check_images));
-  ImageOrigin origin;
-  const sim::ImageSet images = latency_reference_images(config, request.check_images, &origin);
+  sim::SampleOrigin origin;
+  const sim::ModelInputs check_inputs = latency_reference_inputs(config, graph, request.check_images, &origin);
 
   NetworkProjectSpec spec;
   spec.graph = &graph;
@@ -196,8 +196,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
         graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
       spec.unpacked_ops.insert(layer.op_index);
   spec.cmsis_nn = cmsis_nn;
-  spec.images = &images;
-  spec.pixel_scale = config.pixel_scale;
+  spec.inputs = &check_inputs;
   spec.board = &board;
   spec.template_dir = request.template_dir;
   spec.runtime_dir = request.runtime_dir;

@@ -6,23 +6,9 @@
 #include "sim/simulator.h"
 
 namespace tinyskip::engine {
-namespace {
-
-std::vector<uint8_t> encoded_inputs(const sim::Graph& graph, const sim::PixelScale& scale,
-                                    const sim::ImageSet& images) {
-  const size_t bytes = static_cast<size_t>(graph.tensor(graph.input).num_bytes());
-  std::vector<uint8_t> inputs(bytes * static_cast<size_t>(images.size()));
-  for (int i = 0; i < images.size(); ++i)
-    sim::encode_input(graph, scale, images.image(i), sim::ImageSet::kPixelsPerImage,
-                      inputs.data() + bytes * static_cast<size_t>(i));
-  return inputs;
-}
-
-}  // namespace
-
 NetworkProject generate_network_project(const NetworkProjectSpec& spec) {
-  if (spec.graph == nullptr || spec.images == nullptr || spec.board == nullptr || spec.images->size() < 1)
-    throw CodegenError("network project: a graph, a board and at least one check image are required");
+  if (spec.graph == nullptr || spec.inputs == nullptr || spec.board == nullptr || spec.inputs->size() < 1)
+    throw CodegenError("network project: a graph, a board and at least one check input are required");
   const sim::Graph& graph = *spec.graph;
   ModelCodegenOptions options;
   options.model_name = spec.model_name;
@@ -35,14 +21,14 @@ NetworkProject generate_network_project(const NetworkProjectSpec& spec) {
   project.sources = generate_model_sources(graph, spec.masks, options);
   // A model whose every layer is unpacked or runtime-only links no CMSIS-NN.
   if (!project.sources.cmsis_nn_functions.empty()) project.linked_cmsis_nn = spec.cmsis_nn;
-  project.expected_outputs = sim::Simulator(graph, spec.masks).run(*spec.images, spec.pixel_scale).outputs;
+  project.expected_outputs = sim::Simulator(graph, spec.masks).run(*spec.inputs).outputs;
 
   BareMetalSpec bare_metal;
   bare_metal.model_name = spec.model_name;
   bare_metal.input_c_type = c_type_of(graph, graph.input);
   bare_metal.output_c_type = c_type_of(graph, graph.output);
-  bare_metal.image_count = spec.images->size();
-  bare_metal.input_bytes = encoded_inputs(graph, spec.pixel_scale, *spec.images);
+  bare_metal.image_count = spec.inputs->size();
+  bare_metal.input_bytes = spec.inputs->encoded(0, spec.inputs->size());
   bare_metal.expected_output_bytes = project.expected_outputs;
   bare_metal.board_name = spec.board->name;
   bare_metal.flash_bytes = spec.board->flash_bytes;

@@ -17,9 +17,8 @@
 #include "engine/codegen/model_source.h"
 #include "engine/config/cmsis_nn_checkout.h"
 #include "mcu_model/board_profile.h"
-#include "sim/data/cifar10.h"
 #include "sim/graph.h"
-#include "sim/input_encoding.h"
+#include "sim/data/model_inputs.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
@@ -30,8 +29,7 @@ struct NetworkProjectSpec {
   std::set<int> unpacked_ops;   // CONV_2D ops generated as unpacked kernels
   std::optional<CmsisNnCheckout> cmsis_nn;  // exact layers on CMSIS-NN; nullopt: the runtime
   std::string model_name;       // C identifier
-  const sim::ImageSet* images = nullptr;  // embedded in the check program (at least one)
-  sim::PixelScale pixel_scale;
+  const sim::ModelInputs* inputs = nullptr;  // embedded in the check program (at least one)
   const mcu::BoardProfile* board = nullptr;  // the part the check program links for
   std::filesystem::path template_dir, runtime_dir;
 };

@@ -9,6 +9,7 @@
 #include "engine/config/layer_names.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/results/hashing.h"
+#include "sim/data/cifar10.h"
 #include "sim/support/whole_file.h"
 
 namespace tinyskip::engine {
@@ -82,17 +83,31 @@ sim::PixelScale read_pixel_scale(const JsonValue& value) {
   }
 }
 
-// A split written in the config: omitted "files" keep the split's default
-// files, omitted "begin" is 0 and omitted "end" is the last image.
+// A split written in the config. Its source is "files" (CIFAR-10 batches) or
+// "inputs" with an optional "labels" (.npy), paths relative to data_dir when
+// the config has one, else to the config file; a split that names no source
+// keeps its default one. Omitted "begin" is 0, omitted "end" the last sample.
 DataSplit read_split(const JsonValue& value, const DataSplit& defaults, const fs::path& data_dir,
                      const PathResolver& paths) {
-  const JsonObject object = value.as_object({"files", "begin", "end"});
+  const JsonObject object = value.as_object({"files", "inputs", "labels", "begin", "end"});
+  const fs::path& base = data_dir.empty() ? paths.base() : data_dir;
   DataSplit split;
-  split.files = defaults.files;
-  if (const auto files = object.get("files")) {
-    split.files.clear();
-    for (const JsonValue& file : files->as_array()) split.files.push_back(paths.existing_file(file, data_dir));
-    if (split.files.empty()) files->fail("expected at least one file");
+  split.source = defaults.source;
+  const auto files = object.get("files");
+  const auto inputs = object.get("inputs");
+  const auto labels = object.get("labels");
+  if (files && inputs) value.fail("names both \"files\" (CIFAR-10) and \"inputs\" (.npy); give one source");
+  if (labels && !inputs) labels->fail("\"labels\" goes with \"inputs\" (.npy); CIFAR-10 files carry their labels");
+  if (files) {
+    split.source = {};
+    for (const JsonValue& file : files->as_array()) split.source.cifar10_files.push_back(paths.existing_file(file, base));
+    if (split.source.cifar10_files.empty()) files->fail("expected at least one file");
+  }
+  if (inputs) {
+    split.source = {};
+    split.source.format = sim::DataSource::Format::kNpy;
+    split.source.npy_inputs = paths.existing_file(*inputs, base);
+    if (labels && !labels->is_null()) split.source.npy_labels = paths.existing_file(*labels, base);
   }
   if (const auto begin = object.get("begin")) split.begin = begin->as_integer(0, kNonNegativeInteger);
   if (const auto end = object.get("end"); end && !end->is_null()) {
@@ -103,13 +118,19 @@ DataSplit read_split(const JsonValue& value, const DataSplit& defaults, const fs
   return split;
 }
 
-// Defaults: the CIFAR-10 layout, calibration from a training batch, search
-// and report from the two halves of the test batch.
+// Defaults (with a data_dir): the CIFAR-10 layout, calibration from a
+// training batch, search and report from the two halves of the test batch.
 DataSplits default_splits(const fs::path& data_dir) {
   DataSplits splits;
-  splits.calibration = {{data_dir / "data_batch_1.bin"}, 0, 1000};
-  splits.search = {{data_dir / "test_batch.bin"}, 0, 5000};
-  splits.report = {{data_dir / "test_batch.bin"}, 5000, 10000};
+  if (data_dir.empty()) return splits;
+  const auto cifar10 = [&](const char* file) {
+    sim::DataSource source;
+    source.cifar10_files = {data_dir / file};
+    return source;
+  };
+  splits.calibration = {cifar10("data_batch_1.bin"), 0, 1000};
+  splits.search = {cifar10(sim::kCifar10TestFile), 0, 5000};
+  splits.report = {cifar10(sim::kCifar10TestFile), 5000, 10000};
   return splits;
 }
 
@@ -118,9 +139,9 @@ bool ranges_overlap(const DataSplit& a, const DataSplit& b) {
   return a.begin < b_end && b.begin < a_end;
 }
 
-// Splits over the same files must not share images, or the held-out report
+// Splits over the same samples must not share any, or the held-out report
 // accuracy would be biased by selection. (Splits over different file lists
-// are not compared: their images differ unless files repeat, which the
+// are not compared: their samples differ unless files repeat, which the
 // defaults never do.)
 void check_disjoint(const DataSplits& splits, const std::string& source) {
   const std::pair<const char*, const DataSplit*> named[] = {
@@ -129,9 +150,9 @@ void check_disjoint(const DataSplits& splits, const std::string& source) {
     for (size_t j = i + 1; j < 3; ++j) {
       const DataSplit& a = *named[i].second;
       const DataSplit& b = *named[j].second;
-      if (a.files == b.files && ranges_overlap(a, b))
+      if (a.source.same_samples(b.source) && ranges_overlap(a, b))
         throw ConfigError(
-            fmt::format("{}: splits.{}: images overlap splits.{} (same files); the splits must be disjoint", source,
+            fmt::format("{}: splits.{}: samples overlap splits.{} (same files); the splits must be disjoint", source,
                         named[j].first, named[i].first));
     }
 }
@@ -148,12 +169,17 @@ DataSplits read_splits(const std::optional<JsonValue>& value, const fs::path& da
   }
   // Default files are checked here so a missing one is reported, not assumed.
   for (const auto& [name, split] : {std::pair{"calibration", &splits.calibration}, std::pair{"search", &splits.search},
-                                    std::pair{"report", &splits.report}})
-    for (const fs::path& file : split->files) {
+                                    std::pair{"report", &splits.report}}) {
+    if (split->source.format == sim::DataSource::Format::kCifar10 && split->source.cifar10_files.empty())
+      throw ConfigError(fmt::format("{}: splits.{}: no data: give the split \"files\" (CIFAR-10) or \"inputs\" "
+                                    "(.npy), or give the config a CIFAR-10 data_dir",
+                                    source, name));
+    for (const fs::path& file : split->source.cifar10_files) {
       std::error_code error;
       if (!fs::is_regular_file(file, error))
         throw ConfigError(fmt::format("{}: splits.{}.files: file not found: {}", source, name, file.string()));
     }
+  }
   check_disjoint(splits, source);
   return splits;
 }
@@ -348,6 +374,13 @@ std::string read_text_file(const fs::path& file) {
   return *std::move(text);
 }
 
+ScoreKind read_score(const JsonValue& value) {
+  const std::string name = value.as_string();
+  for (ScoreKind kind : {ScoreKind::kTop1, ScoreKind::kAgreement})
+    if (name == score_name(kind)) return kind;
+  value.expected("\"top1\" (accuracy against labels) or \"agreement\" (top-1 agreement with the exact model)");
+}
+
 }  // namespace
 
 bool is_safe_name(const std::string& name) {
@@ -379,6 +412,8 @@ const char* latency_source_name(LatencyConfig::Source source) {
   return "auto";
 }
 
+const char* score_name(ScoreKind kind) { return kind == ScoreKind::kAgreement ? "agreement" : "top1"; }
+
 const char* algorithm_name(SearchConfig::Algorithm algorithm) {
   switch (algorithm) {
     case SearchConfig::Algorithm::kAuto:
@@ -404,15 +439,18 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   const PathResolver paths(file);
   const JsonObject root =
       JsonValue(config.source, document, "")
-          .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "approximate", "search", "objectives",
+          .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "score", "approximate", "search", "objectives",
                       "constraints", "flash", "latency", "boards", "primary_board", "winners", "threads", "results_dir",
                       "cmsis_nn"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));
-  config.pixel_scale = read_pixel_scale(root.required("pixel_scale"));
-  config.data_dir = paths.existing_directory(root.required("data_dir"));
+  if (const auto pixel_scale = root.get("pixel_scale"); pixel_scale && !pixel_scale->is_null())
+    config.pixel_scale = read_pixel_scale(*pixel_scale);
+  if (const auto data_dir = root.get("data_dir"); data_dir && !data_dir->is_null())
+    config.data_dir = paths.existing_directory(*data_dir);
   config.splits = read_splits(root.get("splits"), config.data_dir, paths, config.source);
+  if (const auto score = root.get("score")) config.score = read_score(*score);
   config.approximate = read_approximate(root.required("approximate"));
   config.search = read_search(root.get("search"));
   if (const auto objectives = root.get("objectives")) config.objectives = read_objectives(*objectives);

@@ -20,16 +20,17 @@
 #include "engine/config/cmsis_nn_checkout.h"
 #include "engine/config/config_error.h"
 #include "engine/config/threshold_spec.h"
-#include "sim/input_encoding.h"
+#include "sim/data/data_source.h"
+#include "sim/data/model_inputs.h"
 
 namespace tinyskip::engine {
 
-// A contiguous range [begin, end) of the images in the concatenation of
-// `files` (in the order given).
+// A contiguous range [begin, end) of the samples of one source: CIFAR-10
+// batch files (concatenated in the order given) or an .npy inputs/labels pair.
 struct DataSplit {
-  std::vector<std::filesystem::path> files;  // absolute, all exist
+  sim::DataSource source;  // paths absolute, all exist
   int64_t begin = 0;
-  std::optional<int64_t> end;  // nullopt: through the last image
+  std::optional<int64_t> end;  // nullopt: through the last sample
 };
 
 // Calibration (significance statistics), search (scores design points) and
@@ -40,6 +41,13 @@ struct DataSplits {
   DataSplit search;
   DataSplit report;
 };
+
+// How a design point is scored on a split: top-1 accuracy against the
+// labels, or, label-free, top-1 agreement with the exact model on the same
+// inputs (the exact model scores 100 %). Both are counts out of the split's
+// samples with the same confidence intervals.
+enum class ScoreKind { kTop1, kAgreement };
+const char* score_name(ScoreKind kind);  // "top1", "agreement"
 
 struct ApproximateConfig {
   enum class Metric { kPaper, kMagnitude };
@@ -121,9 +129,10 @@ struct ExperimentConfig {
   std::string source;  // the config file as given (used in messages)
   std::string name;    // [A-Za-z0-9_.-]+, names results/<name>/
   std::filesystem::path model;
-  sim::PixelScale pixel_scale;
-  std::filesystem::path data_dir;
+  std::optional<sim::PixelScale> pixel_scale;  // required for 8-bit pixel data (sim/data/model_inputs.h)
+  std::filesystem::path data_dir;              // empty: none; then every split names its source
   DataSplits splits;
+  ScoreKind score = ScoreKind::kTop1;
   ApproximateConfig approximate;
   SearchConfig search;
   std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash

@@ -7,11 +7,19 @@ namespace tinyskip::engine {
 namespace {
 
 nlohmann::json split_json(const DataSplit& split) {
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& file : split.files) files.push_back(file.string());
-  return {{"files", files},
-          {"begin", split.begin},
-          {"end", split.end ? nlohmann::json(*split.end) : nlohmann::json(nullptr)}};
+  nlohmann::json json;
+  if (split.source.format == sim::DataSource::Format::kNpy) {
+    json["inputs"] = split.source.npy_inputs.string();
+    json["labels"] = split.source.npy_labels.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(split.source.npy_labels.string());
+  } else {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& file : split.source.cifar10_files) files.push_back(file.string());
+    json["files"] = files;
+  }
+  json["begin"] = split.begin;
+  json["end"] = split.end ? nlohmann::json(*split.end) : nlohmann::json(nullptr);
+  return json;
 }
 
 template <class T>
@@ -30,8 +38,8 @@ nlohmann::json to_json(const ExperimentConfig& config) {
   nlohmann::json json = {
       {"name", config.name},
       {"model", config.model.string()},
-      {"pixel_scale", config.pixel_scale.to_string()},
-      {"data_dir", config.data_dir.string()},
+      {"pixel_scale", config.pixel_scale ? nlohmann::json(config.pixel_scale->to_string()) : nlohmann::json(nullptr)},
+      {"data_dir", config.data_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(config.data_dir.string())},
       {"splits",
        {{"calibration", split_json(config.splits.calibration)},
         {"search", split_json(config.splits.search)},
@@ -79,6 +87,7 @@ nlohmann::json to_json(const ExperimentConfig& config) {
                         {"core_include", config.cmsis_nn->core_include.empty()
                                              ? nlohmann::json(nullptr)
                                              : nlohmann::json(config.cmsis_nn->core_include.string())}};
+  if (config.score != ScoreKind::kTop1) json["score"] = score_name(config.score);
   if (config.cmsis_nn && !config.cmsis_nn->opt_level.empty()) json["cmsis_nn"]["opt_level"] = config.cmsis_nn->opt_level;
   return json;
 }

@@ -8,13 +8,32 @@
 namespace tinyskip::engine {
 namespace {
 
-Accuracy simulate_accuracy(const Experiment& experiment, const sim::MaskSet& masks, const sim::ImageSet& images,
-                           int threads) {
+const sim::ModelInputs& inputs_of(const Experiment& experiment, Split split) {
+  const std::optional<sim::ModelInputs>& inputs = split == Split::kSearch   ? experiment.search
+                                                  : split == Split::kReport ? experiment.report
+                                                                            : experiment.test_all;
+  if (!inputs) throw std::logic_error(fmt::format("split {} has no inputs in this experiment", split_name(split)));
+  return *inputs;
+}
+
+// The top-1 class of every sample of the split under these masks.
+std::vector<int> simulate_top1(const Experiment& experiment, const sim::MaskSet& masks, Split split, int threads) {
   const sim::Simulator simulator(experiment.graph, masks);
   sim::RunOptions options;
   options.threads = threads;
-  const sim::RunOutput run = simulator.run(images, experiment.config.pixel_scale, options);
-  return {sim::count_correct(run, images, simulator.output_type(), simulator.num_classes()), images.size()};
+  const sim::RunOutput run = simulator.run(inputs_of(experiment, split), options);
+  return sim::top1_classes(run, simulator.output_type(), simulator.num_classes());
+}
+
+// The config's score of these top-1 classes: how many match the labels, or
+// how many match the exact model's.
+Accuracy score_top1(const Experiment& experiment, Split split, const std::vector<int>& top1,
+                    const std::vector<int>& exact_top1) {
+  const std::vector<int32_t>& labels = inputs_of(experiment, split).labels();
+  int matches = 0;
+  for (size_t i = 0; i < top1.size(); ++i)
+    matches += experiment.config.score == ScoreKind::kAgreement ? top1[i] == exact_top1.at(i) : top1[i] == labels.at(i);
+  return {matches, static_cast<int>(top1.size())};
 }
 
 BoardCost model_cost(const Experiment& experiment, const sim::MaskSet& masks, const mcu::BoardProfile& board) {
@@ -31,9 +50,14 @@ void set_measured_cycles(BoardCost& cost, uint64_t cycles, const mcu::BoardProfi
 
 ExactReference measure_exact_reference(const Experiment& experiment, int threads, const MeasuredCosts& measured) {
   ExactReference exact;
-  exact.search = simulate_accuracy(experiment, {}, experiment.search, threads);
-  exact.report = simulate_accuracy(experiment, {}, experiment.report, threads);
-  exact.test_all = simulate_accuracy(experiment, {}, experiment.test_all, threads);
+  for (Split split : kAllSplits) {
+    if (split == Split::kTestAll && !experiment.test_all) continue;
+    exact.top1[split] = simulate_top1(experiment, {}, split, threads);
+    const Accuracy accuracy = score_top1(experiment, split, exact.top1[split], exact.top1[split]);
+    if (split == Split::kSearch) exact.search = accuracy;
+    if (split == Split::kReport) exact.report = accuracy;
+    if (split == Split::kTestAll) exact.test_all = accuracy;
+  }
   for (size_t b = 0; b < experiment.boards.size(); ++b) {
     exact.boards.push_back(model_cost(experiment, {}, experiment.boards[b]));
     if (measured.flash) exact.boards.back().flash_bytes = measured.flash->exact_bytes();
@@ -53,8 +77,8 @@ double Evaluator::threshold(int layer, int level) const {
 
 sim::MaskSet Evaluator::masks(const DesignPoint& point) const { return point_masks(experiment_, point); }
 
-Accuracy Evaluator::accuracy_on(const sim::MaskSet& masks, const sim::ImageSet& images) const {
-  return simulate_accuracy(experiment_, masks, images, threads_);
+Accuracy Evaluator::accuracy_on(const sim::MaskSet& masks, Split split) const {
+  return score_top1(experiment_, split, simulate_top1(experiment_, masks, split, threads_), exact_.top1.at(split));
 }
 
 PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
@@ -75,7 +99,7 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
     skipped_total += skipped;
   }
   record.macs_kept = store_.schema().network_macs - skipped_total;
-  record.search = accuracy_on(point_masks, experiment_.search);
+  record.search = accuracy_on(point_masks, Split::kSearch);
   for (size_t b = 0; b < experiment_.boards.size(); ++b) {
     record.boards.push_back(model_cost(experiment_, point_masks, experiment_.boards[b]));
     if (measured_.flash) record.boards.back().flash_bytes = measured_.flash->point_bytes(point);
@@ -146,9 +170,8 @@ const PointRecord& Evaluator::time_program(const DesignPoint& point) {
 const PointRecord& Evaluator::score_on(const DesignPoint& point, Split split) {
   record(point);
   PointRecord& stored = records_.at(point_key(point));
-  if (stored.accuracy(split)) return stored;
-  const sim::ImageSet& images = split == Split::kReport ? experiment_.report : experiment_.test_all;
-  stored.accuracy(split) = accuracy_on(masks(point), images);
+  if (stored.accuracy(split) || !exact_.top1.count(split)) return stored;  // scored, or no such split
+  stored.accuracy(split) = accuracy_on(masks(point), split);
   store_.append(stored);  // the later row for the key wins on load
   return stored;
 }

@@ -26,7 +26,11 @@ namespace tinyskip::engine {
 // The exact model (no approximation, CMSIS-NN kernels everywhere): the
 // accuracy and cost every loss and saving is measured against.
 struct ExactReference {
-  Accuracy search, report, test_all;
+  Accuracy search, report;
+  std::optional<Accuracy> test_all;  // with a CIFAR-10 data_dir only
+  // The exact model's top-1 class of every sample of each split scored: what
+  // the agreement score compares a design point's with.
+  std::map<Split, std::vector<int>> top1;
   std::vector<BoardCost> boards;  // per board, config order
 };
 
@@ -68,7 +72,7 @@ class Evaluator final : public Problem {
 
  private:
   PointRecord evaluate_point(const DesignPoint& point) const;
-  Accuracy accuracy_on(const sim::MaskSet& masks, const sim::ImageSet& images) const;
+  Accuracy accuracy_on(const sim::MaskSet& masks, Split split) const;
 
   const Experiment& experiment_;
   const ExactReference& exact_;

@@ -1,18 +1,21 @@
 #include "engine/explore/experiment.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/config/estimate_options.h"
 #include "engine/config/layer_names.h"
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "engine/significance/significance.h"
+#include "sim/data/cifar10.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
 
 namespace tinyskip::engine {
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -24,7 +27,7 @@ std::vector<LayerSkipOrder> measure_significance(const Experiment& experiment, i
   options.threads = threads;
   for (const ApproximatedLayer& layer : experiment.space.layers)
     options.capture.push_back(experiment.graph.ops[static_cast<size_t>(layer.op_index)].inputs[0]);
-  const sim::RunOutput run = exact.run(experiment.calibration, experiment.config.pixel_scale, options);
+  const sim::RunOutput run = exact.run(*experiment.calibration, options);
 
   SignificanceOptions significance;
   significance.metric = experiment.config.approximate.metric == ApproximateConfig::Metric::kPaper
@@ -42,6 +45,17 @@ std::vector<LayerSkipOrder> measure_significance(const Experiment& experiment, i
     spdlog::debug("significance of {} measured on {} images", layer.name, scores.images);
   }
   return orders;
+}
+
+// Top-1 accuracy needs labels on the splits it scores.
+void check_score_data(const Experiment& experiment) {
+  if (experiment.config.score != ScoreKind::kTop1) return;
+  for (const auto& [name, inputs] : {std::pair{"search", &experiment.search}, std::pair{"report", &experiment.report}})
+    if (!(*inputs)->labelled())
+      throw sim::DataError(fmt::format(
+          "{}: split '{}' ({}) has no labels, so top-1 accuracy cannot be scored; give it labels, or score "
+          "design points label-free with \"score\": \"agreement\"",
+          experiment.config.source, name, (*inputs)->source()));
 }
 
 }  // namespace
@@ -84,14 +98,19 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
     experiment.boards.push_back(mcu::load_board_profile(board.file.string()));
     if (board.name == config.primary_board) experiment.primary_board = static_cast<int>(experiment.boards.size()) - 1;
   }
-  experiment.calibration = load_split(config.splits.calibration, "calibration");
-  experiment.search = load_split(config.splits.search, "search");
-  experiment.report = load_split(config.splits.report, "report");
-  experiment.test_all = sim::read_cifar10_file((config.data_dir / "test_batch.bin").string());
+  experiment.calibration = load_split(config, experiment.graph, config.splits.calibration, "calibration");
+  experiment.search = load_split(config, experiment.graph, config.splits.search, "search");
+  experiment.report = load_split(config, experiment.graph, config.splits.report, "report");
+  std::error_code missing;
+  if (!config.data_dir.empty() && fs::is_regular_file(config.data_dir / sim::kCifar10TestFile, missing))
+    experiment.test_all.emplace(experiment.graph,
+                                sim::read_cifar10_file((config.data_dir / sim::kCifar10TestFile).string()),
+                                config.pixel_scale);
+  check_score_data(experiment);
   spdlog::info("model {}: {} ops; approximating {} layers; design space of {} points", config.model.filename().string(),
                experiment.graph.ops.size(), experiment.space.dimensions(), experiment.space.grid_size());
-  spdlog::info("splits: calibration {} images, search {}, report {}", experiment.calibration.size(),
-               experiment.search.size(), experiment.report.size());
+  spdlog::info("splits: calibration {} samples, search {}, report {}", experiment.calibration->size(),
+               experiment.search->size(), experiment.report->size());
 
   const auto start = std::chrono::steady_clock::now();
   experiment.skip_orders = measure_significance(experiment, threads);

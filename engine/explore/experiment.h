@@ -3,6 +3,7 @@
 // the per-layer skip orders (significance measured on the calibration split).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -11,7 +12,7 @@
 #include "engine/significance/skip_masks.h"
 #include "mcu_model/board_profile.h"
 #include "mcu_model/cycle_model.h"
-#include "sim/data/cifar10.h"
+#include "sim/data/model_inputs.h"
 #include "sim/graph.h"
 #include "sim/weight_mask.h"
 
@@ -23,8 +24,10 @@ struct Experiment {
   DesignSpace space;
   std::vector<mcu::BoardProfile> boards;  // config order
   int primary_board = 0;                  // index into boards
-  sim::ImageSet calibration, search, report;
-  sim::ImageSet test_all;  // every image of data_dir/test_batch.bin, for comparison with papers
+  std::optional<sim::ModelInputs> calibration, search, report;  // always set once prepared
+  // Every image of data_dir/test_batch.bin, for comparison with papers; only
+  // with a CIFAR-10 data_dir.
+  std::optional<sim::ModelInputs> test_all;
   std::vector<LayerSkipOrder> skip_orders;  // one per space layer
   double significance_seconds = 0;
 };

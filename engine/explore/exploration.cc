@@ -41,7 +41,8 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
   nlohmann::ordered_json json;
   json["search"] = to_json(exact.search);
   json["report"] = to_json(exact.report);
-  json["test_all"] = to_json(exact.test_all);
+  json["test_all"] = exact.test_all ? to_json(*exact.test_all) : nlohmann::ordered_json(nullptr);
+  json["score"] = score_name(experiment.config.score);
   for (size_t b = 0; b < exact.boards.size(); ++b)
     json["boards"][experiment.config.boards[b].name] = {{"cycles", exact.boards[b].cycles},
                                                          {"ms", exact.boards[b].ms},
@@ -296,7 +297,8 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   const BoardCost& exact_cost = exact.boards[static_cast<size_t>(experiment.primary_board)];
   spdlog::info("exact model on {}: {:.2f} ms on {} ({}); search {}, report {}, test (all) {}",
                exact_kernels_name(config.cmsis_nn), exact_cost.ms, config.primary_board, latency_label,
-               exact.search.to_string(), exact.report.to_string(), exact.test_all.to_string());
+               exact.search.to_string(), exact.report.to_string(),
+               exact.test_all ? exact.test_all->to_string() : "(no CIFAR-10 test batch)");
 
   Evaluator evaluator(experiment, exact, store, threads, measured);
   if (store.resumed()) {

@@ -10,7 +10,7 @@
 #include "engine/codegen/c_literals.h"
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/network_project.h"
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/measure/timed_program.h"
 #include "engine/results/atomic_file.h"
@@ -84,7 +84,7 @@ NetworkTimer::NetworkTimer(const Experiment& experiment, Options options)
   const mcu::Toolchain toolchain = mcu::load_toolchain(config.flash.toolchain);
   mcu::check_optimisation_level(toolchain, opt_level_);
   toolchain_version_ = mcu::toolchain_version(toolchain);
-  reference_image_ = latency_reference_images(config, 1);
+  reference_input_.emplace(latency_reference_inputs(config, experiment.graph, 1));
   support::ContentHash base;
   base.add(kCacheFormat).add(mcu::kTimingEngineVersion).add(toolchain_version_).add(opt_level_);
   if (config.cmsis_nn) {
@@ -112,8 +112,7 @@ std::vector<NetworkCycles> NetworkTimer::time(const sim::MaskSet& masks, const s
   spec.unpacked_ops = unpacked_ops;
   spec.cmsis_nn = config.cmsis_nn;
   spec.model_name = c_identifier_from(config.name);
-  spec.images = &reference_image_;
-  spec.pixel_scale = config.pixel_scale;
+  spec.inputs = &*reference_input_;
   spec.board = &experiment_.boards.at(static_cast<size_t>(experiment_.primary_board));
   spec.template_dir = default_template_dir();
   spec.runtime_dir = default_runtime_dir();

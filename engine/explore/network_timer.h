@@ -20,11 +20,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "engine/explore/experiment.h"
+#include "sim/data/model_inputs.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
@@ -70,7 +72,7 @@ class NetworkTimer {
  private:
   const Experiment& experiment_;
   Options options_;
-  sim::ImageSet reference_image_;       // what every network runs
+  std::optional<sim::ModelInputs> reference_input_;  // what every network runs
   std::string toolchain_version_, opt_level_;
   std::string base_key_;                // engine version, compiler, flags, CMSIS-NN
   std::vector<std::string> board_keys_;  // per board: profile and timing rules

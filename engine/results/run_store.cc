@@ -55,7 +55,7 @@ std::string read_file(const fs::path& path) {
 std::vector<fs::path> data_files(const ExperimentConfig& config) {
   std::vector<fs::path> files;
   for (const DataSplit* split : {&config.splits.calibration, &config.splits.search, &config.splits.report})
-    for (const fs::path& file : split->files)
+    for (const fs::path& file : split->source.files())
       if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
   return files;
 }

@@ -1,33 +1,27 @@
 #include "sim/data/cifar10.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
+
+#include "sim/support/whole_file.h"
 
 namespace tinyskip::sim {
 namespace {
 
-constexpr int kRecordBytes = 1 + ImageSet::kPixelsPerImage;
-constexpr int kPlane = ImageSet::kHeight * ImageSet::kWidth;
+constexpr int kPlane = kCifar10Height * kCifar10Width;
+constexpr int kPixelsPerImage = kPlane * kCifar10Channels;
+constexpr int kRecordBytes = 1 + kPixelsPerImage;
 constexpr int kNumClasses = 10;
-
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw DataError(fmt::format("{}: no such data file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(fmt::format("{}: cannot open data file", path));
-  std::vector<uint8_t> bytes(std::filesystem::file_size(path));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-    throw DataError(fmt::format("{}: read failed", path));
-  return bytes;
-}
 
 }  // namespace
 
-ImageSet read_cifar10_file(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_whole_file(path);
+TensorSet read_cifar10_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw DataError(fmt::format("{}: no such data file", path));
+  const std::optional<std::string> contents = support::read_whole_file(path);
+  if (!contents) throw DataError(fmt::format("{}: cannot read data file", path));
+  const std::string& bytes = *contents;
   if (bytes.empty()) throw DataError(fmt::format("{}: empty data file", path));
   if (bytes.size() % kRecordBytes != 0)
     throw DataError(fmt::format(
@@ -36,55 +30,34 @@ ImageSet read_cifar10_file(const std::string& path) {
         path, bytes.size(), kRecordBytes, bytes.size() / kRecordBytes, bytes.size() % kRecordBytes));
   const size_t count = bytes.size() / kRecordBytes;
 
-  ImageSet set;
+  TensorSet set;
   set.source = path;
+  set.type = DataType::kUInt8;
+  set.sample_shape = {kCifar10Height, kCifar10Width, kCifar10Channels};
+  set.count = static_cast<int>(count);
   set.labels.resize(count);
-  set.pixels.resize(count * ImageSet::kPixelsPerImage);
+  set.bytes.resize(count * kPixelsPerImage);
   for (size_t i = 0; i < count; ++i) {
-    const uint8_t* record = bytes.data() + i * kRecordBytes;
+    const auto* record = reinterpret_cast<const uint8_t*>(bytes.data()) + i * kRecordBytes;
     if (record[0] >= kNumClasses)
       throw DataError(fmt::format("{}: record {} has label {}, outside [0, 9]", path, i, record[0]));
     set.labels[i] = record[0];
     // Planar R, G, B -> interleaved HWC.
     const uint8_t* planes = record + 1;
-    uint8_t* hwc = set.pixels.data() + i * ImageSet::kPixelsPerImage;
+    uint8_t* hwc = set.bytes.data() + i * kPixelsPerImage;
     for (int p = 0; p < kPlane; ++p)
-      for (int c = 0; c < ImageSet::kChannels; ++c) hwc[p * ImageSet::kChannels + c] = planes[c * kPlane + p];
+      for (int c = 0; c < kCifar10Channels; ++c) hwc[p * kCifar10Channels + c] = planes[c * kPlane + p];
   }
   return set;
 }
 
-ImageSet slice(const ImageSet& set, int begin, int end) {
-  if (begin < 0 || begin > end)
-    throw DataError(fmt::format("{}: invalid image range [{}, {})", set.source, begin, end));
-  end = std::min(end, set.size());
-  begin = std::min(begin, end);
-  ImageSet out;
-  out.source = fmt::format("{}[{}:{}]", set.source, begin, end);
-  out.labels.assign(set.labels.begin() + begin, set.labels.begin() + end);
-  out.pixels.assign(set.pixels.begin() + static_cast<ptrdiff_t>(begin) * ImageSet::kPixelsPerImage,
-                    set.pixels.begin() + static_cast<ptrdiff_t>(end) * ImageSet::kPixelsPerImage);
-  return out;
-}
-
-ImageSet concatenate(const std::vector<ImageSet>& sets) {
-  ImageSet out;
-  for (const ImageSet& s : sets) {
-    out.source += (out.source.empty() ? "" : "+") + s.source;
-    out.labels.insert(out.labels.end(), s.labels.begin(), s.labels.end());
-    out.pixels.insert(out.pixels.end(), s.pixels.begin(), s.pixels.end());
-  }
-  return out;
-}
-
-ImageSet load_cifar10(const std::string& file_or_directory) {
+TensorSet load_cifar10(const std::string& file_or_directory) {
   std::error_code ec;
   if (std::filesystem::is_directory(file_or_directory, ec)) {
-    const auto test_file = std::filesystem::path(file_or_directory) / "test_batch.bin";
+    const auto test_file = std::filesystem::path(file_or_directory) / kCifar10TestFile;
     if (!std::filesystem::exists(test_file, ec))
-      throw DataError(fmt::format("{}: directory has no test_batch.bin (expected a "
-                                  "cifar-10-batches-bin directory or a .bin file)",
-                                  file_or_directory));
+      throw DataError(fmt::format("{}: directory has no {} (expected a cifar-10-batches-bin directory or a .bin file)",
+                                  file_or_directory, kCifar10TestFile));
     return read_cifar10_file(test_file.string());
   }
   return read_cifar10_file(file_or_directory);

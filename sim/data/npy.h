@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/data/cifar10.h"  // DataError
+#include "sim/data/data_error.h"
 
 namespace tinyskip::sim {
 

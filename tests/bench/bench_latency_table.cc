@@ -33,7 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/config/experiment_config.h"
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "tests/latency_programs.h"
 
 namespace tinyskip {
@@ -80,7 +80,8 @@ engine::DesignPoint uniform_point(const engine::Experiment& experiment, size_t l
 
 void input_variation(const engine::Experiment& experiment, const engine::LatencyTable& table, int image_count,
                      const fs::path& work, std::string& markdown, nlohmann::ordered_json& json) {
-  const sim::ImageSet images = engine::latency_reference_images(experiment.config, image_count);
+  const sim::ModelInputs images =
+      engine::latency_reference_inputs(experiment.config, experiment.graph, image_count);
   const size_t levels = max_levels(experiment);
   std::vector<size_t> chosen = {0, levels / 2, levels - 1};
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
@@ -146,7 +147,7 @@ void input_variation(const engine::Experiment& experiment, const engine::Latency
 
 void additivity(const engine::Experiment& experiment, const engine::LatencyTable& table, int point_count,
                 uint64_t seed, const fs::path& work, std::string& markdown, nlohmann::ordered_json& json) {
-  const sim::ImageSet reference = engine::latency_reference_images(experiment.config, 1);
+  const sim::ModelInputs reference = engine::latency_reference_inputs(experiment.config, experiment.graph, 1);
   std::mt19937_64 rng(seed);
   const size_t boards = experiment.boards.size();
   const size_t layers = experiment.space.layers.size();

@@ -97,11 +97,11 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
   }
 
   {  // host: byte-identical to the simulator on 1000 test images
-    const sim::PixelScale scale = sim::PixelScale::parse(pixel_scale);
-    const sim::ImageSet images = test::first_images(test::cifar10_dir() + "/test_batch.bin", kProofImages);
+    const sim::ModelInputs images =
+        test::first_images(graph, test::cifar10_dir() + "/test_batch.bin", kProofImages, pixel_scale);
     const std::string outputs =
-        test::run_generated_model_on_host(out, graph, manifest["model_name"].get<std::string>(), images, scale);
-    test::check_same_outputs(outputs, sim::Simulator(graph, winner.masks()).run(images, scale));
+        test::run_generated_model_on_host(out, graph, manifest["model_name"].get<std::string>(), images);
+    test::check_same_outputs(outputs, sim::Simulator(graph, winner.masks()).run(images));
   }
 
   {  // Cortex-M4: links for the 512 KB / 96 KB part and computes the expected output in the emulator

@@ -49,8 +49,9 @@ ModelCase resnet8() { return {"resnet8", test::resnet8_model(), "1", {0, 1, 2, 4
 
 enum class Variant { kRuntime, kCmsisNn, kUnpackedExact, kMid, kAggressive };
 
-sim::ImageSet first_images(const std::string& file, int count) {
-  return test::first_images(test::cifar10_dir() + "/" + file, count);
+sim::ModelInputs first_images(const sim::Graph& graph, const std::string& file, int count,
+                              const std::string& pixel_scale) {
+  return test::first_images(graph, test::cifar10_dir() + "/" + file, count, pixel_scale);
 }
 
 // Masks skipping `fraction` of every layer's skip units in significance
@@ -59,8 +60,8 @@ sim::MaskSet significance_masks(const sim::Graph& graph, const ModelCase& model,
   const sim::Simulator exact(graph);
   sim::RunOptions options;
   for (int op : model.approximated_ops) options.capture.push_back(graph.ops[static_cast<size_t>(op)].inputs[0]);
-  const sim::RunOutput run = exact.run(first_images("data_batch_1.bin", kCalibrationImages),
-                                       sim::PixelScale::parse(model.pixel_scale), options);
+  const sim::RunOutput run =
+      exact.run(first_images(graph, "data_batch_1.bin", kCalibrationImages, model.pixel_scale), options);
   sim::MaskSet masks;
   for (int op : model.approximated_ops) {
     const engine::LayerScores scores =
@@ -76,7 +77,6 @@ sim::MaskSet significance_masks(const sim::Graph& graph, const ModelCase& model,
 
 void check_generated_model(const ModelCase& model, Variant variant) {
   const sim::Graph graph = sim::load_tflite(model.model);
-  const sim::PixelScale scale = sim::PixelScale::parse(model.pixel_scale);
   sim::MaskSet masks;
   if (variant == Variant::kMid) masks = significance_masks(graph, model, 0.3);
   if (variant == Variant::kAggressive) masks = significance_masks(graph, model, 0.7);
@@ -93,16 +93,16 @@ void check_generated_model(const ModelCase& model, Variant variant) {
 
   test::TempDir dir;
   test::write_generated(sources.files, dir.path());
-  const sim::ImageSet images = first_images("test_batch.bin", kProofImages);
-  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale,
-                                                                  nullptr, cmsis_nn ? &test::host_cmsis_nn() : nullptr);
+  const sim::ModelInputs images = first_images(graph, "test_batch.bin", kProofImages, model.pixel_scale);
+  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, model.name, images, nullptr,
+                                                                  cmsis_nn ? &test::host_cmsis_nn() : nullptr);
 
-  const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images, scale);
+  const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images);
   test::check_same_outputs(generated, simulated);
 
   // The masks must matter, or the comparison proves nothing about skipping.
   if (!masks.empty()) {
-    const sim::RunOutput exact = sim::Simulator(graph).run(images, scale);
+    const sim::RunOutput exact = sim::Simulator(graph).run(images);
     CHECK(exact.outputs != simulated.outputs);
   }
 }
@@ -142,7 +142,6 @@ TEST_CASE("codegen model: ResNet-8 aggressive approximation (70 %) matches the s
 TEST_CASE("codegen model: LeNet's int8 entry point (input already quantised) matches the simulator", "[codegen]") {
   const ModelCase model = lenet();
   const sim::Graph graph = sim::load_tflite(model.model);
-  const sim::PixelScale scale = sim::PixelScale::parse(model.pixel_scale);
   engine::ModelCodegenOptions options;
   options.model_name = model.name;
   options.template_dir = kSource / "engine/codegen/templates";
@@ -152,14 +151,14 @@ TEST_CASE("codegen model: LeNet's int8 entry point (input already quantised) mat
   test::write_generated(sources.files, dir.path());
   REQUIRE_THAT(test::read_text(dir.path() / "model_lenet.h"), Catch::Matchers::Contains("model_lenet_invoke_s8"));
 
-  const sim::ImageSet images = first_images("test_batch.bin", 200);
+  const sim::ModelInputs images = first_images(graph, "test_batch.bin", 200, model.pixel_scale);
   sim::RunOptions capture;
   const int quantized = graph.ops.front().outputs.at(0);
   capture.capture = {quantized};
-  const sim::RunOutput simulated = sim::Simulator(graph).run(images, scale, capture);
+  const sim::RunOutput simulated = sim::Simulator(graph).run(images, capture);
   const std::vector<int8_t>& int8_inputs = simulated.captured.at(quantized);
   const std::string generated =
-      test::run_generated_model_on_host(dir.path(), graph, model.name, images, scale, &int8_inputs);
+      test::run_generated_model_on_host(dir.path(), graph, model.name, images, &int8_inputs);
   test::check_same_outputs(generated, simulated);
 }
 
@@ -191,14 +190,13 @@ void check_single_op_model(test::LayerSpec spec, uint32_t seed, bool cmsis_nn) {
   options.runtime_dir = kSource / "engine/runtime";
   test::TempDir dir;
   test::write_generated(engine::generate_model_sources(graph, masks, options).files, dir.path());
-  const sim::ImageSet images = first_images("test_batch.bin", 50);
-  const sim::PixelScale scale = sim::PixelScale::parse("1/255");
-  const std::string generated = test::run_generated_model_on_host(
-      dir.path(), graph, "single", images, scale, nullptr, cmsis_nn ? &test::host_cmsis_nn() : nullptr);
-  const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images, scale);
+  const sim::ModelInputs images = first_images(graph, "test_batch.bin", 50, "1/255");
+  const std::string generated = test::run_generated_model_on_host(dir.path(), graph, "single", images, nullptr,
+                                                                  cmsis_nn ? &test::host_cmsis_nn() : nullptr);
+  const sim::RunOutput simulated = sim::Simulator(graph, masks).run(images);
   test::check_same_outputs(generated, simulated);
   CHECK(std::set<uint8_t>(simulated.outputs.begin(), simulated.outputs.end()).size() >= 8);
-  CHECK(simulated.outputs != sim::Simulator(graph).run(images, scale).outputs);
+  CHECK(simulated.outputs != sim::Simulator(graph).run(images).outputs);
 }
 
 TEST_CASE("codegen model: a masked depthwise conv (SAME, stride 2, multiplier 2) matches the simulator", "[codegen]") {

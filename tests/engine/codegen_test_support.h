@@ -22,7 +22,7 @@
 #include "engine/codegen/model_source.h"
 #include "engine/config/cmsis_nn_checkout.h"
 #include "sim/data/cifar10.h"
-#include "sim/input_encoding.h"
+#include "sim/data/model_inputs.h"
 #include "sim/simulator.h"
 #include "tests/engine/cli_test_support.h"
 #include "tests/shared_paths.h"
@@ -116,15 +116,12 @@ inline void build_program(const std::vector<std::filesystem::path>& sources, con
   REQUIRE(linked.exit_code == 0);
 }
 
-// The first `count` images of a CIFAR-10 file.
-inline sim::ImageSet first_images(const std::string& file, int count) {
-  const sim::ImageSet all = sim::read_cifar10_file(file);
+// The first `count` images of a CIFAR-10 file, encoded for the model.
+inline sim::ModelInputs first_images(const sim::Graph& graph, const std::string& file, int count,
+                                     const std::string& pixel_scale) {
+  const sim::TensorSet all = sim::read_cifar10_file(file);
   REQUIRE(all.size() >= count);
-  sim::ImageSet images;
-  images.source = all.source;
-  images.pixels.assign(all.pixels.begin(), all.pixels.begin() + int64_t{count} * sim::ImageSet::kPixelsPerImage);
-  images.labels.assign(all.labels.begin(), all.labels.begin() + count);
-  return images;
+  return sim::ModelInputs(graph, sim::slice(all, 0, count), sim::PixelScale::parse(pixel_scale));
 }
 
 // A library the generated code calls, built for the host: its headers and
@@ -164,8 +161,7 @@ inline const HostLibrary& host_cmsis_nn() {
 // calls model_<name>_invoke_s8 on them instead. `library`: a library the
 // generated code calls (host_cmsis_nn()).
 inline std::string run_generated_model_on_host(const std::filesystem::path& dir, const sim::Graph& graph,
-                                               const std::string& name, const sim::ImageSet& images,
-                                               const sim::PixelScale& scale,
+                                               const std::string& name, const sim::ModelInputs& images,
                                                const std::vector<int8_t>* int8_inputs = nullptr,
                                                const HostLibrary* library = nullptr) {
   std::string upper = "MODEL_" + name;
@@ -205,11 +201,8 @@ inline std::string run_generated_model_on_host(const std::filesystem::path& dir,
   const std::filesystem::path program = dir / "host_driver" / "model";
   build_program(c_sources({dir, dir / "runtime", dir / "host_driver"}), cc + flags, cc, program, libraries);
 
-  const int input_bytes = static_cast<int>(graph.tensor(graph.input).num_bytes());
-  std::string inputs(static_cast<size_t>(input_bytes) * static_cast<size_t>(images.size()), '\0');
-  for (int i = 0; i < images.size(); ++i)
-    sim::encode_input(graph, scale, images.image(i), sim::ImageSet::kPixelsPerImage,
-                      reinterpret_cast<uint8_t*>(inputs.data()) + int64_t{i} * input_bytes);
+  const std::vector<uint8_t> encoded = images.encoded(0, images.size());
+  std::string inputs(encoded.begin(), encoded.end());
   if (int8_inputs) inputs.assign(int8_inputs->begin(), int8_inputs->end());
   write_text(dir / "host_driver" / "inputs.bin", inputs);
   std::string command = quoted(program);

@@ -58,10 +58,10 @@ TEST_CASE("a full config is read with every field and paths resolved against its
   CHECK(config.source == layout.config_path().string());
   CHECK(config.name == "lenet_cifar10");
   CHECK(config.model == root / "models/m.tflite");
-  CHECK(config.pixel_scale.real_value(200) == 100.0f);  // 200 * 0.5
+  CHECK(config.pixel_scale->real_value(200) == 100.0f);  // 200 * 0.5
   CHECK(config.data_dir == root / "data");
 
-  CHECK(config.splits.calibration.files ==
+  CHECK(config.splits.calibration.source.cifar10_files ==
         std::vector<std::filesystem::path>{root / "data/data_batch_1.bin", root / "data/data_batch_2.bin"});
   CHECK(config.splits.calibration.begin == 10);
   CHECK(config.splits.calibration.end == 1010);
@@ -103,10 +103,10 @@ TEST_CASE("omitted sections take the documented defaults") {
 
   // Calibration from a training batch, search and report from the two halves
   // of the test batch (configs/README.md).
-  CHECK(config.splits.calibration.files == std::vector<std::filesystem::path>{data / "data_batch_1.bin"});
+  CHECK(config.splits.calibration.source.cifar10_files == std::vector<std::filesystem::path>{data / "data_batch_1.bin"});
   CHECK(config.splits.calibration.begin == 0);
   CHECK(config.splits.calibration.end == 1000);
-  CHECK(config.splits.search.files == std::vector<std::filesystem::path>{data / "test_batch.bin"});
+  CHECK(config.splits.search.source.cifar10_files == std::vector<std::filesystem::path>{data / "test_batch.bin"});
   CHECK(config.splits.search.begin == 0);
   CHECK(config.splits.search.end == 5000);
   CHECK(config.splits.report.begin == 5000);
@@ -319,7 +319,7 @@ TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits"
   json config = ExperimentLayout::minimal_config();
   config["splits"] = {{"report", {{"files", {"test_batch.bin"}}, {"begin", 4000}}}};  // search is [0, 5000)
   CHECK(layout.error_of(config) ==
-        file + ": splits.report: images overlap splits.search (same files); the splits must be disjoint");
+        file + ": splits.report: samples overlap splits.search (same files); the splits must be disjoint");
 }
 
 TEST_CASE("comments are allowed in config files") {
@@ -465,4 +465,63 @@ TEST_CASE("config errors: a cmsis_nn path that is not a CMSIS-NN checkout names 
   CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.include: unknown key"));
   config["cmsis_nn"] = {{"path", "../CMSIS-NN"}, {"opt_level", "fast"}};
   CHECK_THAT(layout.error_of(config), Contains("cmsis_nn.opt_level: expected an optimisation flag"));
+}
+
+TEST_CASE("npy splits: inputs and labels resolved against data_dir or the config, and written back") {
+  const ExperimentLayout layout;
+  for (const char* file : {"x.npy", "y.npy"}) tinyskip::results_test::write_text(layout.root() / "data" / file, "");
+  json config = ExperimentLayout::minimal_config();
+  config["splits"] = {{"calibration", {{"inputs", "x.npy"}, {"end", 100}}},
+                      {"search", {{"inputs", "x.npy"}, {"labels", "y.npy"}, {"begin", 100}, {"end", 200}}},
+                      {"report", {{"inputs", "x.npy"}, {"labels", "y.npy"}, {"begin", 200}}}};
+  const ExperimentConfig loaded = layout.load(config);
+  using Format = tinyskip::sim::DataSource::Format;
+  CHECK(loaded.splits.calibration.source.format == Format::kNpy);
+  CHECK(loaded.splits.calibration.source.npy_inputs == layout.root() / "data/x.npy");
+  CHECK(loaded.splits.calibration.source.npy_labels.empty());
+  CHECK(loaded.splits.search.source.npy_labels == layout.root() / "data/y.npy");
+  CHECK(loaded.score == tinyskip::engine::ScoreKind::kTop1);
+  const json resolved = tinyskip::engine::to_json(loaded);
+  CHECK(resolved["splits"]["search"]["inputs"] == (layout.root() / "data/x.npy").string());
+  CHECK(tinyskip::engine::to_json(layout.load(resolved)) == resolved);
+
+  // Without data_dir (nor pixel_scale, which only 8-bit pixels need), paths
+  // are the config file's, and the score may be label-free.
+  config.erase("data_dir");
+  config.erase("pixel_scale");
+  config["score"] = "agreement";
+  config["splits"] = {{"calibration", {{"inputs", "../data/x.npy"}, {"end", 100}}},
+                      {"search", {{"inputs", "../data/x.npy"}, {"begin", 100}, {"end", 200}}},
+                      {"report", {{"inputs", "../data/x.npy"}, {"begin", 200}}}};
+  const ExperimentConfig bare = layout.load(config);
+  CHECK(bare.data_dir.empty());
+  CHECK_FALSE(bare.pixel_scale.has_value());
+  CHECK(bare.score == tinyskip::engine::ScoreKind::kAgreement);
+  CHECK(bare.splits.report.source.npy_inputs == layout.root() / "data/x.npy");
+  CHECK(tinyskip::engine::to_json(bare)["score"] == "agreement");
+  CHECK(tinyskip::engine::config_hash(bare) != tinyskip::engine::config_hash(loaded));
+}
+
+TEST_CASE("config errors: a split's source names the bad key") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  tinyskip::results_test::write_text(layout.root() / "data/x.npy", "");
+  json config = ExperimentLayout::minimal_config();
+  config["splits"] = {{"search", {{"inputs", "x.npy"}, {"files", {"test_batch.bin"}}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.search: names both \"files\""));
+  config["splits"] = {{"search", {{"labels", "x.npy"}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.search.labels: \"labels\" goes with \"inputs\""));
+  config["splits"] = {{"search", {{"inputs", "missing.npy"}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.search.inputs: file not found"));
+  // Two splits over the same npy inputs must not overlap either.
+  config["splits"] = {{"search", {{"inputs", "x.npy"}, {"end", 50}}}, {"report", {{"inputs", "x.npy"}, {"begin", 40}}}};
+  CHECK_THAT(layout.error_of(config), Contains("splits.report: samples overlap splits.search"));
+  // No data_dir: every split must name its source.
+  config = ExperimentLayout::minimal_config();
+  config.erase("data_dir");
+  config["splits"] = {{"search", {{"inputs", "../data/x.npy"}}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": splits.calibration: no data"));
+  config = ExperimentLayout::minimal_config();
+  config["score"] = "accuracy";
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": score: expected \"top1\""));
 }

@@ -7,7 +7,7 @@
 // convolutions (the smallest unpacked code) keep the builds short.
 #include <catch2/catch.hpp>
 
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "tests/engine/small_experiment.h"
 #include "tests/latency_programs.h"
 
@@ -32,7 +32,7 @@ TEST_CASE("latency table: ResNet-8 mixed-level points on CMSIS-NN are the table'
   options.work_dir = dir.path() / "latency";
   const engine::LatencyTable table = engine::LatencyTable::measure(experiment, options);
 
-  const sim::ImageSet reference = engine::latency_reference_images(experiment.config, 1);
+  const sim::ModelInputs reference = engine::latency_reference_inputs(experiment.config, experiment.graph, 1);
   for (const engine::DesignPoint& point : std::vector<engine::DesignPoint>{{0, 2, 1}, {2, 1, 0}, {1, 0, 2}}) {
     const test::PointProgram program = test::generate_point_program(experiment, point, reference);
     const std::vector<engine::BoardTiming> timings =

@@ -12,6 +12,7 @@
 
 #include "engine/codegen/c_literals.h"
 #include "engine/codegen/network_project.h"
+#include "engine/config/split_inputs.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/latency_table.h"
@@ -45,7 +46,7 @@ TEST_CASE("latency table: mixed-level points take the table's fixed part plus th
 
   // Points the level programs did not build: (0, 2), (2, 0), (1, 2), (2, 1).
   const std::vector<engine::DesignPoint> points = {{0, 2}, {2, 0}, {1, 2}, {2, 1}};
-  const sim::ImageSet image = test::first_images(test::cifar10_dir() + "/data_batch_1.bin", 1);
+  const sim::ModelInputs image = engine::latency_reference_inputs(experiment.config, experiment.graph, 1);
   const std::string model_name = engine::c_identifier_from(experiment.config.name);
   for (size_t p = 0; p < points.size(); ++p) {
     engine::NetworkProjectSpec spec;
@@ -53,8 +54,7 @@ TEST_CASE("latency table: mixed-level points take the table's fixed part plus th
     spec.masks = engine::point_masks(experiment, points[p]);
     for (const engine::ApproximatedLayer& layer : experiment.space.layers) spec.unpacked_ops.insert(layer.op_index);
     spec.model_name = model_name;
-    spec.images = &image;
-    spec.pixel_scale = experiment.config.pixel_scale;
+    spec.inputs = &image;
     spec.board = &experiment.boards[0];
     spec.template_dir = engine::default_template_dir();
     spec.runtime_dir = engine::default_runtime_dir();

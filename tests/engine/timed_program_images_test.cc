@@ -7,7 +7,7 @@
 
 #include <numeric>
 
-#include "engine/config/split_images.h"
+#include "engine/config/split_inputs.h"
 #include "mcu_model/arm_emulator.h"
 #include "mcu_model/cortex_m4_timing.h"
 #include "tests/engine/small_experiment.h"
@@ -24,7 +24,7 @@ TEST_CASE("timed check program: every embedded image's inference is timed, split
       test::write_small_experiment(dir.path(), "lenet_images", test::lenet_model(), "1/255", {"conv2"});
   const engine::Experiment experiment = engine::prepare_experiment(engine::load_experiment_config(config_file), 2);
   constexpr int kImages = 3;
-  const sim::ImageSet images = engine::latency_reference_images(experiment.config, kImages);
+  const sim::ModelInputs images = engine::latency_reference_inputs(experiment.config, experiment.graph, kImages);
   const test::PointProgram program = test::generate_point_program(experiment, {1}, images);
   const std::vector<engine::BoardTiming> timings = test::time_point_program(experiment, program, dir.path() / "net");
   REQUIRE(timings.size() == 1);

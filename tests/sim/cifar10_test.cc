@@ -10,7 +10,7 @@
 #include "tests/shared_paths.h"
 
 using tinyskip::sim::DataError;
-using tinyskip::sim::ImageSet;
+using tinyskip::sim::TensorSet;
 
 namespace {
 
@@ -37,14 +37,16 @@ TEST_CASE("CIFAR-10 records are converted from planar RGB to HWC") {
   std::vector<uint8_t> bytes = synthetic_record(3);
   const std::vector<uint8_t> second = synthetic_record(9);
   bytes.insert(bytes.end(), second.begin(), second.end());
-  const ImageSet set = tinyskip::sim::read_cifar10_file(write_temp("two.bin", bytes));
+  const TensorSet set = tinyskip::sim::read_cifar10_file(write_temp("two.bin", bytes));
   REQUIRE(set.size() == 2);
-  CHECK(set.labels == std::vector<uint8_t>{3, 9});
+  CHECK(set.labels == std::vector<int32_t>{3, 9});
+  CHECK(set.type == tinyskip::sim::DataType::kUInt8);
+  CHECK(set.sample_shape == std::vector<int64_t>{32, 32, 3});
   // Pixel (y=1, x=2) is plane position p = 1*32 + 2 = 34; HWC offset = 34*3 + c.
-  CHECK(set.image(0)[34 * 3 + 0] == 34);           // R: (0*7 + 34) % 251
-  CHECK(set.image(0)[34 * 3 + 1] == 41);           // G: (1*7 + 34) % 251
-  CHECK(set.image(1)[34 * 3 + 2] == 48);           // B: (2*7 + 34) % 251
-  CHECK(set.image(1)[1023 * 3 + 2] == (14 + 1023) % 251);  // last pixel, B
+  CHECK(set.sample(0)[34 * 3 + 0] == 34);           // R: (0*7 + 34) % 251
+  CHECK(set.sample(0)[34 * 3 + 1] == 41);           // G: (1*7 + 34) % 251
+  CHECK(set.sample(1)[34 * 3 + 2] == 48);           // B: (2*7 + 34) % 251
+  CHECK(set.sample(1)[1023 * 3 + 2] == (14 + 1023) % 251);  // last pixel, B
 }
 
 TEST_CASE("CIFAR-10 reader rejects partial records, bad labels and missing files") {
@@ -62,15 +64,15 @@ TEST_CASE("CIFAR-10 reader rejects partial records, bad labels and missing files
 }
 
 TEST_CASE("The shared CIFAR-10 stand-in has the sizes its PROVENANCE.md states") {
-  const ImageSet test = tinyskip::sim::load_cifar10(tinyskip::test::cifar10_dir());
+  const TensorSet test = tinyskip::sim::load_cifar10(tinyskip::test::cifar10_dir());
   REQUIRE(test.size() == 10000);
   std::array<int, 10> per_class{};
-  for (uint8_t label : test.labels) ++per_class[label];
+  for (int32_t label : test.labels) ++per_class[static_cast<size_t>(label)];
   for (int count : per_class) CHECK(count == 1000);  // exactly 1,000 per class
   CHECK(tinyskip::sim::read_cifar10_file(tinyskip::test::cifar10_dir() + "/data_batch_1.bin").size() == 1017);
   CHECK(tinyskip::sim::read_cifar10_file(tinyskip::test::cifar10_dir() + "/data_batch_4.bin").size() == 1398);
-  const ImageSet part = tinyskip::sim::slice(test, 5000, 5003);
+  const TensorSet part = tinyskip::sim::slice(test, 5000, 5003);
   REQUIRE(part.size() == 3);
   CHECK(part.labels[0] == test.labels[5000]);
-  CHECK(std::equal(part.image(2), part.image(2) + ImageSet::kPixelsPerImage, test.image(5002)));
+  CHECK(std::equal(part.sample(2), part.sample(2) + 32 * 32 * 3, test.sample(5002)));
 }

@@ -1,34 +1,21 @@
-// The .npy reader on files built byte by byte here, following the format's
-// published description (magic, version, little-endian header length, dict
-// literal padded with spaces to a multiple of 64 bytes and ended by '\n',
-// raw data): values as written, every version's header length, and an error
-// naming the file and the problem for each way a file can be wrong.
+// The .npy reader on files built byte by byte (tests/npy_files.h): values as
+// written, every version's header length, and an error naming the file and
+// the problem for each way a file can be wrong.
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <string>
 
 #include "sim/data/npy.h"
+#include "tests/npy_files.h"
 
 namespace tinyskip::sim {
 namespace {
 
 using Catch::Matchers::Contains;
 
-std::string npy_file(const std::string& dict, const std::string& data, int major = 1) {
-  const size_t length_bytes = major == 1 ? 2 : 4;
-  const size_t prefix = 6 + 2 + length_bytes;
-  std::string header = dict;
-  while ((prefix + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string file = "\x93NUMPY";
-  file += static_cast<char>(major);
-  file += '\0';
-  for (size_t i = 0; i < length_bytes; ++i) file += static_cast<char>((header.size() >> (8 * i)) & 0xFF);
-  return file + header + data;
-}
-
-std::string bytes_of(const void* p, size_t n) { return std::string(static_cast<const char*>(p), n); }
+using test::bytes_of;
+using test::npy_file;
 
 TEST_CASE("npy: int8, float32 and int64 arrays read as written", "[npy]") {
   const int8_t values[6] = {-128, -1, 0, 1, 2, 127};
