@@ -1,15 +1,16 @@
 #!/usr/bin/python3
-"""Plots one tinyskip run: accuracy vs latency and per-layer skip fractions.
+"""Plots one tinyskip run: score vs latency and per-layer skip fractions.
 
 Usage: plot_pareto.py RUN_DIR [--out DIR]
 
 Reads RUN_DIR/run.json, points.csv, pareto.json and winners/*.json (formats:
 results/README.md) and writes, to DIR (default RUN_DIR/plots):
   pareto.png / pareto.svg
-      top-1 accuracy vs latency (ms) on the run's primary board: every
+      the run's score (top-1 accuracy or agreement, output MAE or SNR: the
+      config's "score") vs latency (ms) on the run's primary board: every
       evaluated point (search split), the Pareto front on the search split and,
       where measured, on the held-out report split, the exact baseline and the
-      winners of each accuracy-loss budget.
+      winners of each budget.
   skip_fractions.png / skip_fractions.svg
       fraction of each approximated layer's MACs skipped, for the front points
       (by latency) and for the winners.
@@ -63,10 +64,32 @@ def number(text):
     return float(text) if text not in ("", None) else math.nan
 
 
-def accuracy_pct(point, split):
-    """Percent accuracy of a pareto/winner point on a split, or NaN."""
-    value = point["accuracy"].get(split)
-    return value["percent"] if value else math.nan
+# Per score kind (pareto.json "score"): the points.csv column, the key of a
+# point's value in the JSON files, the axis title, the winners' budget key,
+# how a budget reads, and whether budgets get looser upwards (SNR: downwards).
+SCORES = {
+    "top1": ("accuracy_pct", "percent", "top-1 accuracy (%)", "accuracy_loss_budget_pp", "≤{:g} pp", True),
+    "agreement": ("accuracy_pct", "percent", "top-1 agreement with the exact model (%)",
+                  "accuracy_loss_budget_pp", "≤{:g} pp", True),
+    "output_mae": ("mae", "mae", "output MAE vs the exact model (real units)", "mae_budget", "MAE ≤{:g}", True),
+    "output_snr": ("snr_db", "snr_db", "output SNR vs the exact model (dB)", "snr_db_budget", "SNR ≥{:g} dB", False),
+}
+SCORE = SCORES["top1"]  # set by load_run
+
+
+def score_of(point, split):
+    """The score of a pareto/winner point on a split, in the run's unit, or NaN."""
+    scores = point["accuracy"] if "accuracy" in point else point["score"]
+    value = scores.get(split)
+    return value[SCORE[1]] if value else math.nan
+
+
+def budget_of(winner):
+    return winner[SCORE[3]]
+
+
+def budget_label(winner):
+    return SCORE[4].format(budget_of(winner))
 
 
 def load_run(run_dir):
@@ -79,7 +102,12 @@ def load_run(run_dir):
         for name in os.listdir(winners_dir):
             if name.endswith(".json") and not name.startswith("."):
                 winners.append(read_json(os.path.join(winners_dir, name)))
-    winners.sort(key=lambda w: w["accuracy_loss_budget_pp"])
+    global SCORE
+    kind = pareto.get("score", "top1")
+    if kind not in SCORES:
+        raise RunDirError(f"{run_dir}/pareto.json: unknown score {kind!r}")
+    SCORE = SCORES[kind]
+    winners.sort(key=budget_of, reverse=not SCORE[5])
     board = run.get("primary_board") or pareto.get("primary_board")
     if not board:
         raise RunDirError(f"{run_dir}/run.json: no primary_board")
@@ -98,14 +126,14 @@ def latency_label(run, board):
 def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     fig, ax = plt.subplots(figsize=(8, 5.5))
     ms = np.array([number(p[f"{board}_ms"]) for p in points])
-    acc = np.array([number(p["search_accuracy_pct"]) for p in points])
+    acc = np.array([number(p[f"search_{SCORE[0]}"]) for p in points])
     ax.scatter(ms, acc, s=10, color="0.7", label=f"all points ({len(points)}, search split)", zorder=1)
 
     front = sorted(pareto["front"], key=lambda p: p["boards"][board]["ms"])
     front_ms = [p["boards"][board]["ms"] for p in front]
-    ax.plot(front_ms, [accuracy_pct(p, "search") for p in front], "o-", color="tab:blue", markersize=4,
+    ax.plot(front_ms, [score_of(p, "search") for p in front], "o-", color="tab:blue", markersize=4,
             label="Pareto front (search split)", zorder=3)
-    report = [(p["boards"][board]["ms"], accuracy_pct(p, "report")) for p in front]
+    report = [(p["boards"][board]["ms"], score_of(p, "report")) for p in front]
     report = [(x, y) for x, y in report if not math.isnan(y)]
     if report:
         ax.plot(*zip(*report), "s--", color="tab:orange", markerfacecolor="none", markersize=5,
@@ -114,10 +142,10 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     # The all-zero design point: exact weights, approximated layers unpacked.
     base = pareto["baseline"]
     base_ms = base["boards"][board]["ms"]
-    ax.scatter([base_ms], [accuracy_pct(base, "search")], marker="*", s=180, color="black",
+    ax.scatter([base_ms], [score_of(base, "search")], marker="*", s=180, color="black",
                label="exact, unpacked (search)", zorder=4)
-    if not math.isnan(accuracy_pct(base, "report")):
-        ax.scatter([base_ms], [accuracy_pct(base, "report")], marker="*", s=180, facecolor="none",
+    if not math.isnan(score_of(base, "report")):
+        ax.scatter([base_ms], [score_of(base, "report")], marker="*", s=180, facecolor="none",
                    edgecolor="black", label="exact, unpacked (report)", zorder=4)
     # The exact model with CMSIS-NN-style kernels everywhere (run.json "exact"),
     # the reference every speed-up is quoted against.
@@ -130,10 +158,10 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     held_out_labelled = False
     for i, winner in enumerate(winners):
         point = winner["point"]
-        x, y = point["boards"][board]["ms"], accuracy_pct(point, "search")
+        x, y = point["boards"][board]["ms"], score_of(point, "search")
         ax.scatter([x], [y], marker="D", s=60, color="tab:red", zorder=5,
-                   label="winners (accuracy-loss budget)" if i == 0 else None)
-        held_out = accuracy_pct(point, "report")
+                   label="winners (budget)" if i == 0 else None)
+        held_out = score_of(point, "report")
         if not math.isnan(held_out):
             ax.scatter([x], [held_out], marker="D", s=60, facecolor="none", edgecolor="tab:red", zorder=5,
                        label=None if held_out_labelled else "winners, held-out report split")
@@ -146,17 +174,17 @@ def plot_accuracy_latency(run, pareto, points, winners, board, out_dir):
     # Nearby winners would print their labels on top of each other: each
     # label gets its own text row below the previous one, with a thin leader
     # line back to its point.
-    for row, same in enumerate(sorted(by_point.values(), key=lambda ws: -accuracy_pct(ws[0]["point"], "search"))):
+    for row, same in enumerate(sorted(by_point.values(), key=lambda ws: -score_of(ws[0]["point"], "search"))):
         point = same[0]["point"]
-        x, y = point["boards"][board]["ms"], accuracy_pct(point, "search")
-        budgets = ", ".join(f"{w['accuracy_loss_budget_pp']:g}" for w in same)
+        x, y = point["boards"][board]["ms"], score_of(point, "search")
+        budgets = ", ".join(budget_label(w) for w in same)
         saving = 100 * (1 - x / reference_ms) if reference_ms > 0 else 0
-        ax.annotate(f"≤{budgets} pp: -{saving:.1f} %", (x, y), textcoords="offset points",
+        ax.annotate(f"{budgets}: -{saving:.1f} %", (x, y), textcoords="offset points",
                     xytext=(14, -14 - 13 * row), fontsize=8, color="tab:red",
                     arrowprops=dict(arrowstyle="-", color="tab:red", linewidth=0.5, shrinkA=0, shrinkB=3))
 
     ax.set_xlabel(latency_label(run, board))
-    ax.set_ylabel("top-1 accuracy (%)")
+    ax.set_ylabel(SCORE[2])
     ax.set_title(f"{run.get('experiment', '')} / {run.get('run_id', '')}: "
                  f"{pareto.get('evaluations', len(points))} points evaluated")
     ax.grid(True, alpha=0.3)
@@ -192,12 +220,12 @@ def plot_skip_fractions(run, pareto, winners, board, out_dir):
         for j, name in enumerate(names):
             right.bar(x + j * width, [skip_fractions(w["point"], layers)[j] for w in winners], width, label=name)
         right.set_xticks(x + width * (len(layers) - 1) / 2)
-        right.set_xticklabels([f"≤{w['accuracy_loss_budget_pp']:g} pp" for w in winners])
+        right.set_xticklabels([budget_label(w) for w in winners])
         right.legend(fontsize=8)
     else:
         right.text(0.5, 0.5, "no winners", ha="center", va="center", transform=right.transAxes)
     right.set_ylim(0, 1)
-    right.set_xlabel("accuracy-loss budget")
+    right.set_xlabel("budget")
     right.set_title("winners")
     right.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()

@@ -6,9 +6,10 @@
 One row for the exact model (run.json "exact": the baseline, on CMSIS-NN when
 the config names a checkout), one for the exact model with the approximated
 layers unpacked and nothing skipped (pareto.json "baseline"), then one per
-winning point (winners/*.json, with the budgets that chose it). Per board: latency in ms, the cut
-against the exact model, and for the winners how much of that cut unpacking
-gives and how much skipping adds. Accuracies are on the held-out report
+winning point (winners/*.json, with the budgets that chose it). Per board:
+latency in ms, the cut against the exact model, and for the winners how much
+of that cut unpacking gives and how much skipping adds. Scores (the run's:
+top-1 accuracy or agreement, output MAE or SNR) are on the held-out report
 split; the latency source (measured or cost model) is printed above the table.
 Formats: results/README.md.
 """
@@ -23,8 +24,25 @@ def read_json(path):
         return json.load(f)
 
 
-def percent(accuracy):
-    return f"{accuracy['percent']:.2f} %" if accuracy else "—"
+# Per score kind (pareto.json "score"): the key of a split's value, how it
+# prints, the winners' budget key and how a budget reads, the key of what the
+# budget bounds and how that reads, budgets looser upwards.
+SCORES = {
+    "top1": ("percent", "{:.2f} %", "accuracy_loss_budget_pp", "≤{} pp", "accuracy_loss_pp", "{:+.2f} pp", True),
+    "agreement": ("percent", "{:.2f} %", "accuracy_loss_budget_pp", "≤{} pp", "accuracy_loss_pp", "{:+.2f} pp", True),
+    "output_mae": ("mae", "MAE {:.4g}", "mae_budget", "MAE ≤{}", None, None, True),
+    "output_snr": ("snr_db", "{:.1f} dB", "snr_db_budget", "SNR ≥{} dB", None, None, False),
+}
+
+
+def scores_of(point):
+    """A pareto/winner point's split scores: under "accuracy" (count scores) or "score"."""
+    return point["accuracy"] if "accuracy" in point else point["score"]
+
+
+def score_text(kind, scores, split):
+    value = scores.get(split)
+    return SCORES[kind][1].format(value[SCORES[kind][0]]) if value else "—"
 
 
 def main(argv):
@@ -39,25 +57,29 @@ def main(argv):
     except (OSError, ValueError) as error:
         print(f"winners_table.py: {error}", file=sys.stderr)
         return 1
-    winners.sort(key=lambda w: w["accuracy_loss_budget_pp"])
+    kind = pareto.get("score", "top1")
+    if kind not in SCORES:
+        print(f"winners_table.py: {run_dir}/pareto.json: unknown score {kind!r}", file=sys.stderr)
+        return 1
+    _, _, budget_key, budget_format, loss_key, loss_format, ascending = SCORES[kind]
+    winners.sort(key=lambda w: w[budget_key], reverse=not ascending)
     boards = run["boards"]
     exact, unpacked = run["exact"], pareto["baseline"]
     source = run.get("latency", {}).get("source", "model")
 
     print(f"{run['experiment']} / {run['run_id']}: latency {source}"
           f" ({'compiled code, timing engine' if source == 'measured' else 'analytic cost model'}),"
-          f" exact baseline on {exact.get('kernels', '?')}, accuracy on the report split\n")
-    header = ["point", "report accuracy (loss)", "flash"] + boards
+          f" exact baseline on {exact.get('kernels', '?')}, score ({kind}) on the report split\n")
+    header = ["point", "report score" + (" (loss)" if loss_key else ""), "flash"] + boards
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    exact_report = exact["report"]
-    print("| exact model | " + percent(exact_report) + f" | {exact['boards'][boards[0]]['flash_bytes']:,} B | " +
+    print("| exact model | " + score_text(kind, exact, "report") + f" | {exact['boards'][boards[0]]['flash_bytes']:,} B | " +
           " | ".join(f"{exact['boards'][b]['ms']:.1f} ms" for b in boards) + " |")
 
     def cut(cost, board):
         return 100.0 * (1.0 - cost["cycles"] / exact["boards"][board]["cycles"])
 
-    print(f"| unpacked, nothing skipped ({unpacked['key']}) | {percent(unpacked['accuracy']['report'])} | "
+    print(f"| unpacked, nothing skipped ({unpacked['key']}) | {score_text(kind, scores_of(unpacked), "report")} | "
           f"{unpacked['boards'][boards[0]]['flash_bytes']:,} B | " +
           " | ".join(f"{unpacked['boards'][b]['ms']:.1f} ms (-{cut(unpacked['boards'][b], b):.1f} %)" for b in boards)
           + " |")
@@ -70,7 +92,7 @@ def main(argv):
             groups.append([winner])
     for same in groups:
         winner = same[0]
-        budgets = ", ".join(f"{w['accuracy_loss_budget_pp']:g}" for w in same)
+        budgets = ", ".join(f"{w[budget_key]:g}" for w in same)
         point = winner["point"]
         cells = []
         for b in boards:
@@ -78,8 +100,8 @@ def main(argv):
             skipping = cut(point["boards"][b], b) - unpacking
             cells.append(f"**{point['boards'][b]['ms']:.1f} ms** (-{cut(point['boards'][b], b):.1f} % = "
                          f"{unpacking:.1f} + {skipping:.1f})")
-        print(f"| ≤{budgets} pp: {point['key']} | "
-              f"{percent(point['accuracy']['report'])} ({winner['accuracy_loss_pp']:+.2f} pp) | "
+        loss = f" ({loss_format.format(winner[loss_key])})" if loss_key else ""
+        print(f"| {budget_format.format(budgets)}: {point['key']} | {score_text(kind, scores_of(point), 'report')}{loss} | "
               f"{point['boards'][boards[0]]['flash_bytes']:,} B | " + " | ".join(cells) + " |")
     return 0
 

@@ -1,5 +1,6 @@
 // tinyskip: design-space exploration of approximate int8 CNN kernels for
 // Cortex-M4. See README.md for the workflow.
+#include <cstdlib>
 #include <exception>
 #include <map>
 
@@ -13,6 +14,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
+  std::string data_root;
+  app.add_option("--data-root", data_root,
+                 "What ${data_root} in config paths stands for (default: $TINYSKIP_DATA_ROOT, else ../shared beside "
+                 "the source tree when it exists, else <source tree>/data)");
 
   std::map<CLI::App*, tinyskip::cli::Command> commands;
   for (auto add : {tinyskip::cli::add_run_command, tinyskip::cli::add_eval_command,
@@ -24,6 +29,8 @@ int main(int argc, char** argv) {
   }
 
   CLI11_PARSE(app, argc, argv);
+  // Config loading reads it from the environment (engine/config/tinyskip_paths.h).
+  if (!data_root.empty()) ::setenv("TINYSKIP_DATA_ROOT", data_root.c_str(), 1);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   try {

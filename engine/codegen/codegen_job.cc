@@ -14,6 +14,7 @@
 #include "engine/codegen/cmsis_nn_flash.h"
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/codegen_manifest.h"
+#include "engine/codegen/layer_kernel.h"
 #include "engine/config/tinyskip_paths.h"
 #include "engine/codegen/model_source.h"
 #include "engine/codegen/network_project.h"
@@ -193,7 +194,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   spec.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
   for (const WinnerLayer& layer : winner.layers)
     if (unpack && layer.op_index < static_cast<int>(graph.ops.size()) &&
-        graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
+        can_unpack(graph.ops[static_cast<size_t>(layer.op_index)].type))
       spec.unpacked_ops.insert(layer.op_index);
   spec.cmsis_nn = cmsis_nn;
   spec.inputs = &check_inputs;

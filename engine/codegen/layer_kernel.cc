@@ -27,6 +27,8 @@ bool cmsis_nn_implements(sim::OpType type) {
   return false;
 }
 
+bool can_unpack(sim::OpType type) { return type == sim::OpType::kConv2D; }
+
 LayerKernel choose_layer_kernel(sim::OpType type, bool unpacked, bool cmsis_nn_available) {
   if (unpacked) return LayerKernel::kUnpacked;
   if (cmsis_nn_available && cmsis_nn_implements(type)) return LayerKernel::kCmsisNn;

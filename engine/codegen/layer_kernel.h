@@ -23,7 +23,14 @@ const char* layer_kernel_name(LayerKernel kernel);
 // ADD (same shapes) and SOFTMAX.
 bool cmsis_nn_implements(sim::OpType type);
 
-// `unpacked`: the op is an approximated CONV_2D emitted as unpacked code.
+// The op types an approximated layer is generated for as unpacked code. An
+// approximated layer of another type keeps its exact kernel, the skipped
+// weights zeroed in its weight table. This is the one decision the search,
+// the cost model, the flash and latency tables and codegen all read
+// (engine::unpacked_ops_of), so that what is scored is what is generated.
+bool can_unpack(sim::OpType type);
+
+// `unpacked`: the op is an approximated layer emitted as unpacked code.
 // `cmsis_nn_available`: the exact layers may use CMSIS-NN.
 LayerKernel choose_layer_kernel(sim::OpType type, bool unpacked, bool cmsis_nn_available);
 

@@ -94,7 +94,7 @@ void check_options(const sim::Graph& graph, const sim::MaskSet& masks, const Mod
   check_c_identifier(options.model_name, "model name");
   for (int op : options.unpacked_ops)
     if (op < 0 || op >= static_cast<int>(graph.ops.size()) ||
-        graph.ops[static_cast<size_t>(op)].type != sim::OpType::kConv2D)
+        !can_unpack(graph.ops[static_cast<size_t>(op)].type))
       throw CodegenError(fmt::format("{}: op {} cannot be unpacked: only CONV_2D ops can", graph.source, op));
   for (const auto& [op, mask] : masks)
     if (op < 0 || op >= static_cast<int>(graph.ops.size()))

@@ -207,7 +207,7 @@ OpSource generate_op_source(const sim::Graph& graph, const OpSourceRequest& requ
   const OpContext ctx{graph, op, request, sim::op_shapes(graph, op), graph.source + ": " + graph.describe(op)};
   if (ctx.shapes.input.n != 1 || ctx.shapes.output.n != 1)
     throw CodegenError(ctx.where + ": batch size must be 1 for generated code");
-  if (request.kernel == LayerKernel::kUnpacked && op.type != sim::OpType::kConv2D)
+  if (request.kernel == LayerKernel::kUnpacked && !can_unpack(op.type))
     throw CodegenError(ctx.where + ": only CONV_2D layers can be unpacked");
   if (request.kernel == LayerKernel::kCmsisNn && !cmsis_nn_implements(op.type))
     throw CodegenError(ctx.where + ": CMSIS-NN has no s8 kernel for this op");

@@ -23,22 +23,40 @@ class PathResolver {
   explicit PathResolver(const fs::path& config_file) : base_(fs::absolute(config_file).parent_path()) {}
 
   fs::path resolve(const JsonValue& value) const { return resolve(value, base_); }
+  // "${data_root}/..." is taken from the data root (tinyskip_paths.h), any
+  // other relative path from `base`.
   fs::path resolve(const JsonValue& value, const fs::path& base) const {
     const std::string text = value.as_string();
     if (text.empty()) value.expected("a non-empty path");
+    const std::string variable = kDataRootVariable;
+    if (text.starts_with(variable)) {
+      std::string rest = text.substr(variable.size());
+      if (!rest.empty() && rest.front() != '/') value.expected("${data_root} followed by '/' and a path");
+      while (rest.starts_with("/")) rest.erase(0, 1);
+      return (data_root() / rest).lexically_normal();
+    }
+    if (text.find("${") != std::string::npos) value.expected("a path; the only variable is ${data_root}, at its start");
     return (base / text).lexically_normal();
   }
   fs::path existing_file(const JsonValue& value, const fs::path& base) const {
     const fs::path path = resolve(value, base);
     std::error_code error;
-    if (!fs::is_regular_file(path, error)) value.fail(fmt::format("file not found: {}", path.string()));
+    if (!fs::is_regular_file(path, error)) value.fail(fmt::format("file not found: {}{}", path.string(), hint(value)));
     return path;
+  }
+  // For a missing file under the data root: where that is and how to fill it.
+  static std::string hint(const JsonValue& value) {
+    if (!value.as_string().starts_with(kDataRootVariable)) return "";
+    return fmt::format(" ({} is {}: run scripts/fetch_data.sh, or point --data-root or TINYSKIP_DATA_ROOT at a "
+                       "folder laid out like it)",
+                       kDataRootVariable, data_root().string());
   }
   fs::path existing_file(const JsonValue& value) const { return existing_file(value, base_); }
   fs::path existing_directory(const JsonValue& value) const {
     const fs::path path = resolve(value);
     std::error_code error;
-    if (!fs::is_directory(path, error)) value.fail(fmt::format("directory not found: {}", path.string()));
+    if (!fs::is_directory(path, error))
+      value.fail(fmt::format("directory not found: {}{}", path.string(), hint(value)));
     return path;
   }
   const fs::path& base() const { return base_; }
@@ -336,16 +354,27 @@ std::string read_primary_board(const std::optional<JsonValue>& value, const std:
   value->expected(fmt::format("one of the boards' file stems ({})", names));
 }
 
-std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value) {
-  if (!value) return ExperimentConfig{}.winner_budgets;
-  const JsonObject object = value->as_object({"accuracy_loss_budgets"});
-  const auto list = object.get("accuracy_loss_budgets");
-  if (!list) return ExperimentConfig{}.winner_budgets;
+std::vector<double> read_winner_budgets(const std::optional<JsonValue>& value, ScoreKind kind,
+                                        const std::string& source) {
+  const char* key = winner_budgets_key(kind);
+  const std::optional<JsonObject> object =
+      value ? std::optional<JsonObject>(value->as_object({"accuracy_loss_budgets", "mae_budgets", "snr_db_budgets"}))
+            : std::nullopt;
+  for (const char* other : {"accuracy_loss_budgets", "mae_budgets", "snr_db_budgets"})
+    if (const auto list = object ? object->get(other) : std::nullopt; list && std::string(other) != key)
+      list->fail(fmt::format("does not fit \"score\": \"{}\", whose budgets are winners.{}", score_name(kind), key));
+  const auto list = object ? object->get(key) : std::nullopt;
+  if (!list) {
+    if (is_count_score(kind)) return ExperimentConfig{}.winner_budgets;
+    throw ConfigError(fmt::format("{}: winners.{}: required with \"score\": \"{}\" ({})", source, key,
+                                  score_name(kind), score_label(kind)));
+  }
   std::vector<double> budgets;
   for (const JsonValue& element : list->as_array()) {
     const double budget = read_non_negative(element);
-    if (!budgets.empty() && budget <= budgets.back())
-      element.fail(fmt::format("budgets must be strictly ascending, got {} after {}", budget, budgets.back()));
+    if (!budgets.empty() && !stricter_budget(kind, budgets.back(), budget))
+      element.fail(fmt::format("budgets must be strictly {} (the strictest first), got {} after {}",
+                               kind == ScoreKind::kOutputSnr ? "descending" : "ascending", budget, budgets.back()));
     budgets.push_back(budget);
   }
   if (budgets.empty()) list->fail("expected at least one budget");
@@ -376,12 +405,18 @@ std::string read_text_file(const fs::path& file) {
 
 ScoreKind read_score(const JsonValue& value) {
   const std::string name = value.as_string();
-  for (ScoreKind kind : {ScoreKind::kTop1, ScoreKind::kAgreement})
+  for (ScoreKind kind : kAllScoreKinds)
     if (name == score_name(kind)) return kind;
-  value.expected("\"top1\" (accuracy against labels) or \"agreement\" (top-1 agreement with the exact model)");
+  value.expected("\"top1\" (accuracy against labels), \"agreement\" (top-1 agreement with the exact model), "
+                 "\"output_mae\" or \"output_snr\" (output fidelity against the exact model)");
 }
 
 }  // namespace
+
+const char* winner_budgets_key(ScoreKind kind) {
+  return is_count_score(kind) ? "accuracy_loss_budgets" : kind == ScoreKind::kOutputMae ? "mae_budgets"
+                                                                                         : "snr_db_budgets";
+}
 
 bool is_safe_name(const std::string& name) {
   if (name.empty() || name == "." || name == "..") return false;
@@ -411,8 +446,6 @@ const char* latency_source_name(LatencyConfig::Source source) {
   }
   return "auto";
 }
-
-const char* score_name(ScoreKind kind) { return kind == ScoreKind::kAgreement ? "agreement" : "top1"; }
 
 const char* algorithm_name(SearchConfig::Algorithm algorithm) {
   switch (algorithm) {
@@ -459,7 +492,11 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   config.latency = read_latency(root.get("latency"), paths);
   config.boards = read_boards(root.required("boards"), paths);
   config.primary_board = read_primary_board(root.get("primary_board"), config.boards, config.source);
-  config.winner_budgets = read_winner_budgets(root.get("winners"));
+  config.winner_budgets = read_winner_budgets(root.get("winners"), config.score, config.source);
+  if (config.constraints.max_accuracy_loss && !is_count_score(config.score))
+    throw ConfigError(fmt::format("{}: constraints.max_accuracy_loss: bounds an accuracy, but \"score\" is \"{}\"; "
+                                  "bound output fidelity with winners.{}",
+                                  config.source, score_name(config.score), winner_budgets_key(config.score)));
   if (const auto threads = root.get("threads")) config.threads = read_int(*threads, 0, kNonNegativeInteger);
   if (const auto results_dir = root.get("results_dir"))
     config.results_dir = paths.resolve(*results_dir);

@@ -20,6 +20,7 @@
 #include "engine/config/cmsis_nn_checkout.h"
 #include "engine/config/config_error.h"
 #include "engine/config/threshold_spec.h"
+#include "engine/report/score.h"
 #include "sim/data/data_source.h"
 #include "sim/data/model_inputs.h"
 
@@ -41,13 +42,6 @@ struct DataSplits {
   DataSplit search;
   DataSplit report;
 };
-
-// How a design point is scored on a split: top-1 accuracy against the
-// labels, or, label-free, top-1 agreement with the exact model on the same
-// inputs (the exact model scores 100 %). Both are counts out of the split's
-// samples with the same confidence intervals.
-enum class ScoreKind { kTop1, kAgreement };
-const char* score_name(ScoreKind kind);  // "top1", "agreement"
 
 struct ApproximateConfig {
   enum class Metric { kPaper, kMagnitude };
@@ -76,9 +70,14 @@ struct SearchConfig {
 };
 const char* algorithm_name(SearchConfig::Algorithm algorithm);
 
+// The winners' budgets live under the key of the score's unit:
+// "accuracy_loss_budgets" (count scores; default 0, 0.5, 1, 2, 5 points),
+// "mae_budgets" or "snr_db_budgets" (required: no default fits every model).
+const char* winner_budgets_key(ScoreKind kind);
+
 // Absent (nullopt) = no constraint.
 struct Constraints {
-  std::optional<double> max_accuracy_loss;  // percentage points vs exact, search split
+  std::optional<double> max_accuracy_loss;  // percentage points vs exact, search split (count scores)
   std::optional<int64_t> flash_budget_bytes;
   std::optional<double> latency_budget_ms;
   // Points whose flash exceeds the primary board's flash size are infeasible.
@@ -132,7 +131,7 @@ struct ExperimentConfig {
   std::optional<sim::PixelScale> pixel_scale;  // required for 8-bit pixel data (sim/data/model_inputs.h)
   std::filesystem::path data_dir;              // empty: none; then every split names its source
   DataSplits splits;
-  ScoreKind score = ScoreKind::kTop1;
+  ScoreKind score = ScoreKind::kTop1;  // how design points are scored (engine/report/score.h)
   ApproximateConfig approximate;
   SearchConfig search;
   std::vector<std::string> objectives = {"error", "cycles"};  // subset of error, cycles, flash
@@ -141,7 +140,9 @@ struct ExperimentConfig {
   LatencyConfig latency;
   std::vector<BoardRef> boards;
   std::string primary_board;                               // one of boards[].name
-  std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};  // accuracy loss, percentage points, ascending
+  // In the score's budget unit (engine/report/score.h), strictest first:
+  // accuracy loss in percentage points, MAE, or minimum SNR in dB.
+  std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};
   int threads = 0;                                         // 0 = all hardware threads
   std::filesystem::path results_dir;                       // absolute; runs go to results_dir/name/<run-id>/
   // The CMSIS-NN checkout `tinyskip codegen` puts exact layers on; nullopt:

@@ -76,7 +76,7 @@ nlohmann::json to_json(const ExperimentConfig& config) {
                                                        : nlohmann::json(config.latency.cache_dir.string())}}},
       {"boards", boards},
       {"primary_board", config.primary_board},
-      {"winners", {{"accuracy_loss_budgets", config.winner_budgets}}},
+      {"winners", {{winner_budgets_key(config.score), config.winner_budgets}}},
       {"threads", config.threads},
       {"results_dir", config.results_dir.string()},
   };

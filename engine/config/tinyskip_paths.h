@@ -14,6 +14,21 @@ inline std::filesystem::path tinyskip_home() {
   return TINYSKIP_SOURCE_DIR;
 }
 
+// What "${data_root}" at the start of a config path stands for: where the
+// models, data sets and CMSIS-NN checkout live, laid out as the shared
+// folder is (models/, data/cifar-10-batches-bin/, third_party/). In order:
+// TINYSKIP_DATA_ROOT from the environment (`tinyskip --data-root DIR` sets
+// it), the shared folder beside the source tree (../shared) when it exists,
+// else <tinyskip home>/data, where scripts/fetch_data.sh downloads them.
+inline std::filesystem::path data_root() {
+  if (const char* root = std::getenv("TINYSKIP_DATA_ROOT"); root != nullptr && *root != '\0') return root;
+  const std::filesystem::path shared = (tinyskip_home() / "../shared").lexically_normal();
+  std::error_code missing;
+  if (std::filesystem::is_directory(shared / "models", missing)) return shared;
+  return tinyskip_home() / "data";
+}
+inline constexpr const char* kDataRootVariable = "${data_root}";
+
 inline std::filesystem::path default_template_dir() { return tinyskip_home() / "engine/codegen/templates"; }
 inline std::filesystem::path default_runtime_dir() { return tinyskip_home() / "engine/runtime"; }
 inline std::filesystem::path default_toolchain_file() { return tinyskip_home() / "configs/mcu/arm_none_eabi_gcc.json"; }

@@ -16,24 +16,11 @@ const sim::ModelInputs& inputs_of(const Experiment& experiment, Split split) {
   return *inputs;
 }
 
-// The top-1 class of every sample of the split under these masks.
-std::vector<int> simulate_top1(const Experiment& experiment, const sim::MaskSet& masks, Split split, int threads) {
+sim::RunOutput simulate(const Experiment& experiment, const sim::MaskSet& masks, Split split, int threads) {
   const sim::Simulator simulator(experiment.graph, masks);
   sim::RunOptions options;
   options.threads = threads;
-  const sim::RunOutput run = simulator.run(inputs_of(experiment, split), options);
-  return sim::top1_classes(run, simulator.output_type(), simulator.num_classes());
-}
-
-// The config's score of these top-1 classes: how many match the labels, or
-// how many match the exact model's.
-Accuracy score_top1(const Experiment& experiment, Split split, const std::vector<int>& top1,
-                    const std::vector<int>& exact_top1) {
-  const std::vector<int32_t>& labels = inputs_of(experiment, split).labels();
-  int matches = 0;
-  for (size_t i = 0; i < top1.size(); ++i)
-    matches += experiment.config.score == ScoreKind::kAgreement ? top1[i] == exact_top1.at(i) : top1[i] == labels.at(i);
-  return {matches, static_cast<int>(top1.size())};
+  return simulator.run(inputs_of(experiment, split), options);
 }
 
 BoardCost model_cost(const Experiment& experiment, const sim::MaskSet& masks, const mcu::BoardProfile& board) {
@@ -52,11 +39,13 @@ ExactReference measure_exact_reference(const Experiment& experiment, int threads
   ExactReference exact;
   for (Split split : kAllSplits) {
     if (split == Split::kTestAll && !experiment.test_all) continue;
-    exact.top1[split] = simulate_top1(experiment, {}, split, threads);
-    const Accuracy accuracy = score_top1(experiment, split, exact.top1[split], exact.top1[split]);
-    if (split == Split::kSearch) exact.search = accuracy;
-    if (split == Split::kReport) exact.report = accuracy;
-    if (split == Split::kTestAll) exact.test_all = accuracy;
+    const sim::RunOutput run = simulate(experiment, {}, split, threads);
+    exact.outputs[split] = exact_outputs(experiment.graph, run);
+    const Score score =
+        score_run(experiment.config.score, experiment.graph, run, inputs_of(experiment, split), exact.outputs[split]);
+    if (split == Split::kSearch) exact.search = score;
+    if (split == Split::kReport) exact.report = score;
+    if (split == Split::kTestAll) exact.test_all = score;
   }
   for (size_t b = 0; b < experiment.boards.size(); ++b) {
     exact.boards.push_back(model_cost(experiment, {}, experiment.boards[b]));
@@ -77,8 +66,9 @@ double Evaluator::threshold(int layer, int level) const {
 
 sim::MaskSet Evaluator::masks(const DesignPoint& point) const { return point_masks(experiment_, point); }
 
-Accuracy Evaluator::accuracy_on(const sim::MaskSet& masks, Split split) const {
-  return score_top1(experiment_, split, simulate_top1(experiment_, masks, split, threads_), exact_.top1.at(split));
+Score Evaluator::score_of(const sim::MaskSet& masks, Split split) const {
+  return score_run(experiment_.config.score, experiment_.graph, simulate(experiment_, masks, split, threads_),
+                   inputs_of(experiment_, split), exact_.outputs.at(split));
 }
 
 PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
@@ -99,7 +89,7 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
     skipped_total += skipped;
   }
   record.macs_kept = store_.schema().network_macs - skipped_total;
-  record.search = accuracy_on(point_masks, Split::kSearch);
+  record.search = score_of(point_masks, Split::kSearch);
   for (size_t b = 0; b < experiment_.boards.size(); ++b) {
     record.boards.push_back(model_cost(experiment_, point_masks, experiment_.boards[b]));
     if (measured_.flash) record.boards.back().flash_bytes = measured_.flash->point_bytes(point);
@@ -114,12 +104,12 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
 Objectives Evaluator::objectives(const PointRecord& record) const {
   const BoardCost& cost = record.boards.at(static_cast<size_t>(experiment_.primary_board));
   Objectives objectives;
-  objectives.error = 1.0 - record.search->value();
+  objectives.error = error_objective(*record.search);
   objectives.cycles = cost.cycles;
   objectives.flash_bytes = static_cast<double>(cost.flash_bytes);
   const Constraints& constraints = experiment_.config.constraints;
-  const double loss_points = 100.0 * (exact_.search.value() - record.search->value());
-  if (constraints.max_accuracy_loss && loss_points > *constraints.max_accuracy_loss) objectives.feasible = false;
+  if (constraints.max_accuracy_loss && !within_budget(exact_.search, *record.search, *constraints.max_accuracy_loss))
+    objectives.feasible = false;
   if (constraints.flash_budget_bytes && cost.flash_bytes > *constraints.flash_budget_bytes)
     objectives.feasible = false;
   if (constraints.latency_budget_ms && cost.ms > *constraints.latency_budget_ms) objectives.feasible = false;
@@ -170,8 +160,8 @@ const PointRecord& Evaluator::time_program(const DesignPoint& point) {
 const PointRecord& Evaluator::score_on(const DesignPoint& point, Split split) {
   record(point);
   PointRecord& stored = records_.at(point_key(point));
-  if (stored.accuracy(split) || !exact_.top1.count(split)) return stored;  // scored, or no such split
-  stored.accuracy(split) = accuracy_on(masks(point), split);
+  if (stored.score(split) || !exact_.outputs.count(split)) return stored;  // scored, or no such split
+  stored.score(split) = score_of(masks(point), split);
   store_.append(stored);  // the later row for the key wins on load
   return stored;
 }

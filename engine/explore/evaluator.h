@@ -17,7 +17,8 @@
 #include "engine/explore/flash_table.h"
 #include "engine/explore/latency_table.h"
 #include "engine/explore/network_timer.h"
-#include "engine/report/statistics.h"
+#include "engine/explore/scoring.h"
+#include "engine/report/score.h"
 #include "engine/results/run_store.h"
 #include "sim/weight_mask.h"
 
@@ -26,11 +27,11 @@ namespace tinyskip::engine {
 // The exact model (no approximation, CMSIS-NN kernels everywhere): the
 // accuracy and cost every loss and saving is measured against.
 struct ExactReference {
-  Accuracy search, report;
-  std::optional<Accuracy> test_all;  // with a CIFAR-10 data_dir only
-  // The exact model's top-1 class of every sample of each split scored: what
-  // the agreement score compares a design point's with.
-  std::map<Split, std::vector<int>> top1;
+  Score search, report;
+  std::optional<Score> test_all;  // with a CIFAR-10 data_dir only
+  // The exact model's outputs on each split scored: what agreement and
+  // output fidelity compare a design point's with.
+  std::map<Split, ExactOutputs> outputs;
   std::vector<BoardCost> boards;  // per board, config order
 };
 
@@ -55,7 +56,7 @@ class Evaluator final : public Problem {
 
   // Points of an earlier session of this run (points.csv), answered from here.
   void preload(const std::vector<PointRecord>& records);
-  // Makes sure the point has an accuracy on `split` (report / test_all),
+  // Makes sure the point has a score on `split` (report / test_all),
   // scoring and re-appending it if needed; returns its record.
   const PointRecord& score_on(const DesignPoint& point, Split split);
   const PointRecord& record(const DesignPoint& point);
@@ -72,7 +73,7 @@ class Evaluator final : public Problem {
 
  private:
   PointRecord evaluate_point(const DesignPoint& point) const;
-  Accuracy accuracy_on(const sim::MaskSet& masks, Split split) const;
+  Score score_of(const sim::MaskSet& masks, Split split) const;
 
   const Experiment& experiment_;
   const ExactReference& exact_;

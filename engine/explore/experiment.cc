@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/codegen/layer_kernel.h"
 #include "engine/config/estimate_options.h"
 #include "engine/config/layer_names.h"
 #include "engine/config/split_inputs.h"
@@ -76,7 +77,7 @@ sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point)
 std::set<int> unpacked_ops_of(const Experiment& experiment) {
   std::set<int> ops;
   for (const ApproximatedLayer& layer : experiment.space.layers)
-    if (experiment.graph.ops[static_cast<size_t>(layer.op_index)].type == sim::OpType::kConv2D)
+    if (can_unpack(experiment.graph.ops[static_cast<size_t>(layer.op_index)].type))
       ops.insert(layer.op_index);
   return ops;
 }

@@ -37,9 +37,10 @@ struct Experiment {
 // the point does not have one level per layer.
 sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point);
 
-// The approximated layers generated as unpacked kernels: the CONV_2D ones
-// (other kinds stay on their exact kernel, masks unused). One decision, read
-// by the flash table, the latency table and the timed winners.
+// The approximated layers generated as unpacked kernels (can_unpack,
+// engine/codegen/layer_kernel.h); the others stay on their exact kernel with
+// the skipped weights zeroed. Read by the cost model, the flash table, the
+// latency table and the timed winners; codegen asks can_unpack itself.
 std::set<int> unpacked_ops_of(const Experiment& experiment);
 
 // The cost model's answer for the code the generator emits for these masks:

@@ -167,13 +167,13 @@ constexpr double kProgramTimingWindow = 0.01;
 // qualifies unless a flash or latency constraint excludes it). With measured
 // latency, by the cycles of the candidates' own programs.
 const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Evaluator& evaluator,
-                                 const ExactReference& exact, double budget_points, const Experiment& experiment,
+                                 const ExactReference& exact, double budget, const Experiment& experiment,
                                  bool measured_latency) {
   const size_t primary = static_cast<size_t>(experiment.primary_board);
   const auto qualifies = [&](const DesignPoint& point) {
     const PointRecord& record = evaluator.score_on(point, Split::kReport);
     if (!evaluator.objectives(record).feasible) return false;  // violates a config constraint
-    return 100.0 * (exact.report.value() - record.report->value()) <= budget_points + 1e-9;
+    return within_budget(exact.report, *record.report, budget);
   };
   const auto cycles = [&](const DesignPoint& point) { return evaluator.record(point).boards[primary].cycles; };
   const auto fastest = [&]() {
@@ -202,10 +202,10 @@ const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Eva
 WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, const ExactReference& exact,
                          const DesignPoint& point, double budget) {
   WinnerRecord winner;
-  winner.accuracy_loss_budget = budget;
+  winner.budget = budget;
   evaluator.score_on(point, Split::kReport);
   winner.point = evaluator.score_on(point, Split::kTestAll);
-  winner.accuracy_loss = 100.0 * (exact.report.value() - winner.point.report->value());
+  winner.budget_measure = budget_measure(exact.report, *winner.point.report);
   const sim::MaskSet masks = evaluator.masks(point);
   for (const ApproximatedLayer& layer : experiment.space.layers) {
     const sim::WeightMask& mask = masks.at(layer.op_index);
@@ -341,23 +341,23 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   for (double budget : config.winner_budgets) {
     const DesignPoint* point = choose_winner(candidates, evaluator, exact, budget, experiment, latency.has_value());
     if (!point) {
-      spdlog::warn("no feasible point within {} % loss on the report split meets the constraints: no winner written",
-                   budget);
+      spdlog::warn("no feasible point within {} on the report split meets the constraints: no winner written",
+                   budget_text(config.score, budget));
       continue;
     }
     const WinnerRecord winner = make_winner(experiment, evaluator, exact, *point, budget);
     const BoardCost& cost = winner.point.boards[static_cast<size_t>(experiment.primary_board)];
     const BoardCost& baseline = exact.boards[static_cast<size_t>(experiment.primary_board)];
-    spdlog::info("winner for {} % loss: point {} report {} ({:+.2f} points), {:.2f} ms on {} ({:.1f} % faster than "
+    spdlog::info("winner for {}: point {} report {}, {:.2f} ms on {} ({:.1f} % faster than "
                  "the exact model on {}, {}), flash {} B",
-                 budget, winner.point.key, winner.point.report->to_string(), 0.0 - winner.accuracy_loss, cost.ms,
+                 budget_text(config.score, budget), winner.point.key, winner.point.report->to_string(), cost.ms,
                  config.primary_board, 100.0 * (1.0 - cost.cycles / baseline.cycles),
                  exact_kernels_name(config.cmsis_nn), latency_label, cost.flash_bytes);
     const mcu::BoardProfile& board = experiment.boards[static_cast<size_t>(experiment.primary_board)];
     if (cost.flash_bytes > board.flash_bytes)
-      spdlog::warn("winner for {} % loss needs {} B of flash, more than the {} B of {}: set "
+      spdlog::warn("winner for {} needs {} B of flash, more than the {} B of {}: set "
                    "constraints.fit_board_flash (or flash_budget_bytes) to keep only points that fit",
-                   budget, cost.flash_bytes, board.flash_bytes, config.primary_board);
+                   budget_text(config.score, budget), cost.flash_bytes, board.flash_bytes, config.primary_board);
     store.write_winner(winner);
   }
   // After the winners: theirs are the cycles of their own programs now.

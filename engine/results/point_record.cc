@@ -14,7 +14,7 @@ namespace tinyskip::engine {
 namespace {
 
 constexpr int kPercentDecimals = 4;
-constexpr size_t kColumnsPerSplit = 5;  // accuracy_pct, correct, total, ci_low_pct, ci_high_pct
+constexpr size_t kColumnsPerSplit = 5;  // score, correct, total, ci_low, ci_high
 constexpr size_t kColumnsPerBoard = 3;  // cycles, ms, flash_bytes
 
 std::vector<std::string> split_fields(const std::string& line) {
@@ -37,30 +37,42 @@ T parse_field(const std::string& text, const std::string& column) {
   return value;
 }
 
-std::string split_csv(const std::optional<Accuracy>& accuracy) {
-  if (!accuracy) return ",,,,";
-  return fmt::format("{},{},{},{},{}", fixed_number(100 * accuracy->value(), kPercentDecimals), accuracy->correct,
-                     accuracy->total, fixed_number(100 * accuracy->ci_low(), kPercentDecimals),
-                     fixed_number(100 * accuracy->ci_high(), kPercentDecimals));
+// A count score is written from its count (percentages derived, 4 decimals);
+// a fidelity score as its exact value, with the correct column empty.
+std::string split_csv(const std::optional<Score>& score) {
+  if (!score) return ",,,,";
+  if (is_count_score(score->kind))
+    return fmt::format("{},{},{},{},{}", fixed_number(score->value, kPercentDecimals), score->matches, score->samples,
+                       fixed_number(score->ci_low, kPercentDecimals), fixed_number(score->ci_high, kPercentDecimals));
+  return fmt::format("{},,{},{},{}", exact_number(score->value), score->samples, exact_number(score->ci_low),
+                     exact_number(score->ci_high));
 }
 
-// Five fields of one split: all empty (not evaluated) or all filled. Only
-// correct and total are read: the percentages are derived from them.
-std::optional<Accuracy> parse_split(const std::vector<std::string>& fields, size_t first, const char* split) {
+// Five fields of one split: all empty (not evaluated) or all filled (the
+// correct column only for count scores). Of a count score only correct and
+// total are read: the percentages are derived from them.
+std::optional<Score> parse_split(const std::vector<std::string>& fields, size_t first, const char* split,
+                                 ScoreKind kind) {
+  const bool counted = is_count_score(kind);
   bool any = false, all = true;
   for (size_t i = first; i < first + kColumnsPerSplit; ++i) {
+    const bool expected_empty = !counted && i == first + 1;
     any = any || !fields[i].empty();
-    all = all && !fields[i].empty();
+    all = all && fields[i].empty() == expected_empty;
   }
   if (!any) return std::nullopt;
   if (!all) throw std::invalid_argument(fmt::format("split {}: some columns are empty, others not", split));
-  Accuracy accuracy;
-  accuracy.correct = parse_field<int>(fields[first + 1], fmt::format("{}_correct", split));
-  accuracy.total = parse_field<int>(fields[first + 2], fmt::format("{}_total", split));
-  if (accuracy.total <= 0 || accuracy.correct < 0 || accuracy.correct > accuracy.total)
-    throw std::invalid_argument(
-        fmt::format("split {}: {} correct out of {} is impossible", split, accuracy.correct, accuracy.total));
-  return accuracy;
+  const int total = parse_field<int>(fields[first + 2], fmt::format("{}_total", split));
+  if (counted) {
+    const int correct = parse_field<int>(fields[first + 1], fmt::format("{}_correct", split));
+    if (total <= 0 || correct < 0 || correct > total)
+      throw std::invalid_argument(fmt::format("split {}: {} correct out of {} is impossible", split, correct, total));
+    return Score::count(kind, correct, total);
+  }
+  const auto number = [&](size_t i, const char* column) {
+    return parse_field<double>(fields[first + i], fmt::format("{}_{}", split, column));
+  };
+  return Score::fidelity(kind, number(0, score_column(kind)), number(3, "ci_low"), number(4, "ci_high"), total);
 }
 
 bool is_safe_key(const std::string& key) { return !key.empty() && key.find_first_of(",\"\r\n") == std::string::npos; }
@@ -106,11 +118,11 @@ void RunSchema::validate() const {
       throw std::invalid_argument(fmt::format("board name '{}' is unsafe or repeated", board));
 }
 
-const std::optional<Accuracy>& PointRecord::accuracy(Split split) const {
+const std::optional<Score>& PointRecord::score(Split split) const {
   return split == Split::kSearch ? search : split == Split::kReport ? report : test_all;
 }
 
-std::optional<Accuracy>& PointRecord::accuracy(Split split) {
+std::optional<Score>& PointRecord::score(Split split) {
   return split == Split::kSearch ? search : split == Split::kReport ? report : test_all;
 }
 
@@ -132,11 +144,18 @@ void PointRecord::check(const RunSchema& schema) const {
       latency_source != kLatencyFromProgram)
     throw std::invalid_argument(fmt::format("point {}: latency_source '{}' is not {}, {} or {}", key, latency_source,
                                             kLatencyFromModel, kLatencyFromTable, kLatencyFromProgram));
-  for (Split split : kAllSplits)
-    if (const auto& accuracy = this->accuracy(split);
-        accuracy && (accuracy->total <= 0 || accuracy->correct < 0 || accuracy->correct > accuracy->total))
+  for (Split split : kAllSplits) {
+    const auto& score = this->score(split);
+    if (!score) continue;
+    if (score->kind != schema.score)
+      throw std::invalid_argument(fmt::format("point {}: split {}: a {} score in a run scored by {}", key,
+                                              split_name(split), score_name(score->kind), score_name(schema.score)));
+    if (score->samples <= 0 || score->matches < 0 || score->matches > score->samples)
       throw std::invalid_argument(fmt::format("point {}: split {}: {} correct out of {}", key, split_name(split),
-                                              accuracy->correct, accuracy->total));
+                                              score->matches, score->samples));
+    if (!std::isfinite(score->value) || !std::isfinite(score->ci_low) || !std::isfinite(score->ci_high))
+      throw std::invalid_argument(fmt::format("point {}: split {}: non-finite score", key, split_name(split)));
+  }
 }
 
 std::string csv_header(const RunSchema& schema) {
@@ -145,7 +164,11 @@ std::string csv_header(const RunSchema& schema) {
   for (const LayerInfo& layer : schema.layers) header += ",skipped_macs_" + layer.name;
   header += ",macs_kept";
   for (Split split : kAllSplits)
-    header += fmt::format(",{0}_accuracy_pct,{0}_correct,{0}_total,{0}_ci_low_pct,{0}_ci_high_pct", split_name(split));
+    header += is_count_score(schema.score)
+                  ? fmt::format(",{0}_accuracy_pct,{0}_correct,{0}_total,{0}_ci_low_pct,{0}_ci_high_pct",
+                                split_name(split))
+                  : fmt::format(",{0}_{1},{0}_correct,{0}_total,{0}_ci_low,{0}_ci_high", split_name(split),
+                                score_column(schema.score));
   for (const std::string& board : schema.boards) header += fmt::format(",{0}_cycles,{0}_ms,{0}_flash_bytes", board);
   header += ",latency_source";
   return header;
@@ -157,7 +180,7 @@ std::string csv_row(const PointRecord& record, const RunSchema& schema) {
   for (double threshold : record.thresholds) row += fmt::format(",{}", exact_number(threshold));
   for (int64_t skipped : record.skipped_macs) row += fmt::format(",{}", skipped);
   row += fmt::format(",{}", record.macs_kept);
-  for (Split split : kAllSplits) row += fmt::format(",{}", split_csv(record.accuracy(split)));
+  for (Split split : kAllSplits) row += fmt::format(",{}", split_csv(record.score(split)));
   for (const BoardCost& cost : record.boards)
     row += fmt::format(",{},{},{}", exact_number(cost.cycles), exact_number(cost.ms), cost.flash_bytes);
   row.append(",").append(record.latency_source);
@@ -180,7 +203,7 @@ PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
     record.skipped_macs.push_back(parse_field<int64_t>(fields[column++], "skipped_macs_" + layer.name));
   record.macs_kept = parse_field<int64_t>(fields[column++], "macs_kept");
   for (Split split : kAllSplits) {
-    record.accuracy(split) = parse_split(fields, column, split_name(split));
+    record.score(split) = parse_split(fields, column, split_name(split), schema.score);
     column += kColumnsPerSplit;
   }
   for (const std::string& board : schema.boards) {
@@ -195,12 +218,17 @@ PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
   return record;
 }
 
-nlohmann::ordered_json to_json(const Accuracy& accuracy) {
-  return {{"percent", round_decimals(100 * accuracy.value(), kPercentDecimals)},
-          {"correct", accuracy.correct},
-          {"total", accuracy.total},
-          {"ci_low", round_decimals(100 * accuracy.ci_low(), kPercentDecimals)},
-          {"ci_high", round_decimals(100 * accuracy.ci_high(), kPercentDecimals)}};
+nlohmann::ordered_json to_json(const Score& score) {
+  if (is_count_score(score.kind))
+    return {{"percent", round_decimals(score.value, kPercentDecimals)},
+            {"correct", score.matches},
+            {"total", score.samples},
+            {"ci_low", round_decimals(score.ci_low, kPercentDecimals)},
+            {"ci_high", round_decimals(score.ci_high, kPercentDecimals)}};
+  return {{score_column(score.kind), score.value},
+          {"samples", score.samples},
+          {"ci_low", score.ci_low},
+          {"ci_high", score.ci_high}};
 }
 
 nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schema) {
@@ -213,7 +241,7 @@ nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schem
   }
   nlohmann::ordered_json accuracy = nlohmann::ordered_json::object();
   for (Split split : kAllSplits) {
-    const auto& value = record.accuracy(split);
+    const auto& value = record.score(split);
     accuracy[split_name(split)] = value ? to_json(*value) : nlohmann::ordered_json(nullptr);
   }
   nlohmann::ordered_json boards = nlohmann::ordered_json::object();
@@ -223,7 +251,8 @@ nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schem
                                 {"flash_bytes", record.boards[i].flash_bytes}};
   return {{"key", record.key},       {"thresholds", thresholds},
           {"skipped_macs", skipped}, {"macs_kept", record.macs_kept},
-          {"accuracy", accuracy},    {"boards", boards},
+          {is_count_score(schema.score) ? "accuracy" : "score", accuracy},
+          {"boards", boards},
           {"latency_source", record.latency_source}};
 }
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/report/statistics.h"
+#include "engine/report/score.h"
 
 namespace tinyskip::engine {
 
@@ -32,6 +32,7 @@ struct RunSchema {
   std::vector<LayerInfo> layers;    // design-point order
   std::vector<std::string> boards;  // config order
   int64_t network_macs = 0;         // nominal MACs of the whole network per image
+  ScoreKind score = ScoreKind::kTop1;  // what the split columns hold
 
   // Throws std::invalid_argument if a name is not a safe CSV header token
   // (engine::is_safe_name) or repeats.
@@ -64,12 +65,12 @@ struct PointRecord {
   std::vector<double> thresholds;     // per layer (RunSchema::layers order)
   std::vector<int64_t> skipped_macs;  // per layer, per image
   int64_t macs_kept = 0;              // whole network, per image
-  std::optional<Accuracy> search, report, test_all;
+  std::optional<Score> search, report, test_all;  // of the schema's score kind
   std::vector<BoardCost> boards;  // per board (RunSchema::boards order)
   std::string latency_source = kLatencyFromModel;  // one of the kLatencyFrom* names
 
-  const std::optional<Accuracy>& accuracy(Split split) const;
-  std::optional<Accuracy>& accuracy(Split split);
+  const std::optional<Score>& score(Split split) const;
+  std::optional<Score>& score(Split split);
   // Throws std::invalid_argument naming the problem when the record does not
   // fit the schema (vector sizes, empty or unsafe key, non-finite numbers).
   void check(const RunSchema& schema) const;
@@ -81,8 +82,11 @@ std::string csv_row(const PointRecord& record, const RunSchema& schema);  // wit
 // Parses one complete row; throws std::invalid_argument describing the field.
 PointRecord parse_csv_row(const std::string& line, const RunSchema& schema);
 
+// The split scores go under "accuracy" (count scores) or "score" (fidelity).
 nlohmann::ordered_json to_json(const PointRecord& record, const RunSchema& schema);
-nlohmann::ordered_json to_json(const Accuracy& accuracy);  // percent, correct, total, ci_low, ci_high
+// Count scores: percent, correct, total, ci_low, ci_high (percent); fidelity
+// scores: mae or snr_db, samples, ci_low, ci_high.
+nlohmann::ordered_json to_json(const Score& score);
 
 // Shortest text that reads back as exactly `value`, in plain decimal form for
 // magnitudes from 1e-9 to 1e17 ("0.003", "0.00001", "100000"), else the

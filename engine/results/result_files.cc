@@ -28,6 +28,7 @@ nlohmann::ordered_json pareto_json(const ParetoSummary& summary, const RunSchema
   json["objectives"] = summary.objectives;
   json["layers"] = layers_json(schema);
   json["network_macs"] = schema.network_macs;
+  json["score"] = score_name(schema.score);
   json["boards"] = schema.boards;
   json["evaluations"] = summary.evaluations;
   json["wall_seconds"] = summary.wall_seconds;
@@ -46,8 +47,10 @@ nlohmann::ordered_json winner_json(const WinnerRecord& winner, const RunSchema& 
     throw std::invalid_argument(fmt::format("winner {}: {} layer masks for {} layers", winner.point.key,
                                             winner.masks.size(), schema.layers.size()));
   nlohmann::ordered_json json = header_json("tinyskip-winner/1", run);
-  json["accuracy_loss_budget_pp"] = winner.accuracy_loss_budget;
-  json["accuracy_loss_pp"] = round_decimals(winner.accuracy_loss, 4);
+  json["score"] = score_name(schema.score);
+  json[budget_key(schema.score)] = winner.budget;
+  json[budget_measure_key(schema.score)] =
+      is_count_score(schema.score) ? round_decimals(winner.budget_measure, 4) : winner.budget_measure;
   json["point"] = to_json(winner.point, schema);
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (size_t i = 0; i < schema.layers.size(); ++i) {
@@ -74,10 +77,10 @@ nlohmann::ordered_json winner_json(const WinnerRecord& winner, const RunSchema& 
   return json;
 }
 
-std::string winner_file_name(double accuracy_loss_budget) {
-  if (!std::isfinite(accuracy_loss_budget) || accuracy_loss_budget < 0)
-    throw std::invalid_argument(fmt::format("accuracy-loss budget {} is not a number >= 0", accuracy_loss_budget));
-  return exact_number(accuracy_loss_budget) + ".json";
+std::string winner_file_name(double budget) {
+  if (!std::isfinite(budget) || budget < 0)
+    throw std::invalid_argument(fmt::format("winner budget {} is not a number >= 0", budget));
+  return exact_number(budget) + ".json";
 }
 
 }  // namespace tinyskip::engine

@@ -34,9 +34,11 @@ struct LayerMaskRecord {
   std::string mask;
 };
 
+// The point chosen for one budget of the run's score (engine/report/score.h):
+// written under budget_key / budget_measure_key of the schema's score kind.
 struct WinnerRecord {
-  double accuracy_loss_budget = 0;  // percentage points allowed
-  double accuracy_loss = 0;         // percentage points lost vs exact, search split
+  double budget = 0;          // e.g. percentage points of accuracy allowed to be lost
+  double budget_measure = 0;  // what the budget bounds, for this point on the report split
   PointRecord point;
   std::vector<LayerMaskRecord> masks;  // one per RunSchema layer, same order
 };
@@ -54,6 +56,6 @@ nlohmann::ordered_json pareto_json(const ParetoSummary& summary, const RunSchema
 // Throws std::invalid_argument when masks do not match the schema's layers.
 nlohmann::ordered_json winner_json(const WinnerRecord& winner, const RunSchema& schema, const RunIdentity& run);
 // "0.5" -> "0.5.json", 2 -> "2.json": the budget's shortest exact text.
-std::string winner_file_name(double accuracy_loss_budget);
+std::string winner_file_name(double budget);
 
 }  // namespace tinyskip::engine

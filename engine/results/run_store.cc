@@ -171,6 +171,7 @@ RunSchema make_run_schema(const ExperimentConfig& config, const DesignSpace& spa
         {layer.name, layer.op_index, sim::macs_of(graph, graph.ops.at(static_cast<size_t>(layer.op_index)))});
   for (const BoardRef& board : config.boards) schema.boards.push_back(board.name);
   schema.network_macs = sim::total_macs(graph);
+  schema.score = config.score;
   return schema;
 }
 
@@ -302,7 +303,7 @@ void RunStore::write_pareto(const ParetoSummary& summary) const {
 }
 
 fs::path RunStore::write_winner(const WinnerRecord& winner) const {
-  const fs::path path = state_->dir / kWinnersDir / winner_file_name(winner.accuracy_loss_budget);
+  const fs::path path = state_->dir / kWinnersDir / winner_file_name(winner.budget);
   write_file_atomically(path, winner_json(winner, state_->schema, state_->identity).dump(2) + "\n");
   return path;
 }

@@ -38,7 +38,8 @@ WinnerFile read_winner_file(const std::filesystem::path& file) {
   const nlohmann::json document = parse_config_json(*text, file.string());
   const JsonObject root = JsonValue(file.string(), document, "")
                               .as_object({"format", "experiment", "run_id", "primary_board", "model", "model_fnv1a64",
-                                          "accuracy_loss_budget_pp", "accuracy_loss_pp", "point", "layers"});
+                                          "score", "accuracy_loss_budget_pp", "accuracy_loss_pp", "mae_budget", "mae",
+                                          "snr_db_budget", "snr_db", "point", "layers"});
   if (root.required("format").as_string() != "tinyskip-winner/1")
     root.required("format").fail("expected \"tinyskip-winner/1\": not a tinyskip winner file");
 
@@ -49,8 +50,15 @@ WinnerFile read_winner_file(const std::filesystem::path& file) {
   winner.primary_board = root.required("primary_board").as_string();
   winner.model = root.required("model").as_string();
   winner.model_hash = root.required("model_fnv1a64").as_string();
-  winner.accuracy_loss_budget_pp = root.required("accuracy_loss_budget_pp").as_number();
-  winner.accuracy_loss_pp = root.required("accuracy_loss_pp").as_number();
+  if (const auto score = root.get("score")) {
+    const std::string name = score->as_string();
+    const auto* kind = std::find_if(std::begin(kAllScoreKinds), std::end(kAllScoreKinds),
+                                    [&](ScoreKind k) { return name == score_name(k); });
+    if (kind == std::end(kAllScoreKinds)) score->expected("top1, agreement, output_mae or output_snr");
+    winner.score = *kind;
+  }
+  winner.budget = root.required(budget_key(winner.score)).as_number();
+  winner.budget_measure = root.required(budget_measure_key(winner.score)).as_number();
   winner.point = root.required("point").raw();
   for (const JsonValue& entry : root.required("layers").as_array()) {
     const JsonObject layer = entry.as_object(

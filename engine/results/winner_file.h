@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/report/score.h"
+
 #include "engine/config/experiment_config.h"
 #include "sim/weight_mask.h"
 
@@ -29,8 +31,9 @@ struct WinnerFile {
   std::string experiment, run_id, primary_board;
   std::filesystem::path model;
   std::string model_hash;  // FNV-1a 64 hex of the model file
-  double accuracy_loss_budget_pp = 0;
-  double accuracy_loss_pp = 0;
+  ScoreKind score = ScoreKind::kTop1;  // absent in older files: top1
+  double budget = 0;                   // under budget_key(score), e.g. accuracy_loss_budget_pp
+  double budget_measure = 0;           // under budget_measure_key(score), e.g. accuracy_loss_pp
   nlohmann::json point;  // as written, for the manifest
   std::vector<WinnerLayer> layers;
 

@@ -9,23 +9,31 @@
 //     layer in the manifest), the bare-metal check program links for the
 //     512 KB / 96 KB part, and run in the instruction-level emulator it
 //     reproduces the simulator's output for its embedded image;
-//   - the flash the exploration optimised for the point is exactly the
-//     manifest's measured total at the same optimisation level.
+//   - the flash and cycles the exploration scored for the point are exactly
+//     the generated code's, for every layer kind: unpacked CONV_2D, and the
+//     approximated FULLY_CONNECTED and DEPTHWISE_CONV_2D layers, which keep
+//     their exact kernels with the skipped weights zeroed (can_unpack);
+//   - the same on .npy data scored label-free (KWS, agreement).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/codegen/layer_kernel.h"
 #include "engine/results/winner_file.h"
+#include "sim/data/data_source.h"
 #include "mcu_model/subprocess.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
 #include "tests/engine/cli_test_support.h"
 #include "tests/engine/codegen_test_support.h"
 #include "tests/engine/small_experiment.h"
+#include "tests/npy_files.h"
 #include "tests/shared_paths.h"
 
 namespace tinyskip {
@@ -40,12 +48,23 @@ std::string flash_cache_dir() { return std::string(TINYSKIP_BINARY_DIR) + "/test
 
 nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(test::read_text(path)); }
 
+// The inputs the host proof runs: the first 1,000 CIFAR-10 test images, or
+// given ones.
+using ProofInputs = std::function<sim::ModelInputs(const sim::Graph&)>;
+
+ProofInputs cifar10_test_images(const std::string& pixel_scale) {
+  return [pixel_scale](const sim::Graph& graph) {
+    return test::first_images(graph, test::cifar10_dir() + "/test_batch.bin", kProofImages, pixel_scale);
+  };
+}
+
 void check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
-                              const std::string& layers) {
+                              const std::string& layers, const ProofInputs& proof_inputs,
+                              nlohmann::json extra = nlohmann::json::object()) {
   test::TempDir dir;
-  const fs::path config = test::write_small_experiment(
-      dir.path(), name, model, pixel_scale, nlohmann::json::parse(layers),
-      {{"flash", {{"source", "measured"}, {"opt_level", "-Os"}, {"cache_dir", flash_cache_dir()}}}});
+  extra["flash"] = {{"source", "measured"}, {"opt_level", "-Os"}, {"cache_dir", flash_cache_dir()}};
+  const fs::path config =
+      test::write_small_experiment(dir.path(), name, model, pixel_scale, nlohmann::json::parse(layers), extra);
   const fs::path run = test::run_small_experiment(config, name);
   // Budget 100 points: the fastest front point, i.e. the most aggressive one.
   const fs::path winner_file = run / "winners" / "100.json";
@@ -70,12 +89,16 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     }
     for (const engine::WinnerLayer& w : winner.layers) {
       const auto& layer = manifest["layers"][static_cast<size_t>(w.op_index)];
-      CHECK(layer["kernel"] == "unpacked");
+      const sim::Op& op = graph.ops[static_cast<size_t>(w.op_index)];
       CHECK(layer["skipped_weights"].get<int64_t>() == w.mask.skipped_count());
+      if (!engine::can_unpack(op.type)) {  // the exact kernel, skipped weights zeroed
+        CHECK(layer["kernel"] != "unpacked");
+        continue;
+      }
+      CHECK(layer["kernel"] == "unpacked");
       CHECK(layer["skipped_macs"].get<int64_t>() == w.skipped_macs);
       // The kernel issues one MAC per use of every effective weight: non-zero
       // and not skipped (zero weights emit nothing even in the exact kernel).
-      const sim::Op& op = graph.ops[static_cast<size_t>(w.op_index)];
       const auto weights = graph.input_of(op, 1).values<int8_t>();
       int64_t effective = 0;
       for (size_t i = 0; i < weights.size(); ++i) effective += weights[i] != 0 && w.mask.skip[i] == 0;
@@ -96,9 +119,8 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     CHECK(std::stoull(test::points_csv_cell(run, key, "nucleo_f401re_cycles")) == test::measured_f401re_cycles(out));
   }
 
-  {  // host: byte-identical to the simulator on 1000 test images
-    const sim::ModelInputs images =
-        test::first_images(graph, test::cifar10_dir() + "/test_batch.bin", kProofImages, pixel_scale);
+  {  // host: byte-identical to the simulator on the proof inputs
+    const sim::ModelInputs images = proof_inputs(graph);
     const std::string outputs =
         test::run_generated_model_on_host(out, graph, manifest["model_name"].get<std::string>(), images);
     test::check_same_outputs(outputs, sim::Simulator(graph, winner.masks()).run(images));
@@ -113,6 +135,7 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
                          ("model_" + manifest["model_name"].get<std::string>() + "_nucleo_f401re.elf");
     // The unpacked kernels take the DSP path on the M4: SMLAD instructions.
     for (const engine::WinnerLayer& w : winner.layers) {
+      if (!engine::can_unpack(graph.ops[static_cast<size_t>(w.op_index)].type)) continue;
       const std::string file = manifest["layers"][static_cast<size_t>(w.op_index)]["file"].get<std::string>();
       const fs::path object = out / "cortex_m4" / "build" / fs::path(file).replace_extension(".o");
       const mcu::ProcessResult disassembly = mcu::run_process({"arm-none-eabi-objdump", "-d", object.string()});
@@ -127,11 +150,44 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
 }
 
 TEST_CASE("tinyskip codegen: a LeNet winner is bit-exact on the host, links and runs on Cortex-M4", "[codegen]") {
-  check_codegen_end_to_end("lenet_codegen", test::lenet_model(), "1/255", "[\"conv2\", \"conv3\"]");
+  check_codegen_end_to_end("lenet_codegen", test::lenet_model(), "1/255", "[\"conv2\", \"conv3\"]",
+                           cifar10_test_images("1/255"));
+}
+
+TEST_CASE("tinyskip codegen: a LeNet conv2 + fc1 winner scores exactly the flash and cycles it generates",
+          "[codegen]") {
+  check_codegen_end_to_end("lenet_fc_codegen", test::lenet_model(), "1/255", "[\"conv2\", \"fc1\"]",
+                           cifar10_test_images("1/255"));
+}
+
+// KWS on seeded random int8 inputs in .npy files, scored by agreement with
+// the exact model: a depthwise and a pointwise layer approximated.
+TEST_CASE("tinyskip codegen: a KWS conv2 + dwconv2 winner on npy data, agreement-scored, is exact and scored as "
+          "generated",
+          "[codegen]") {
+  test::TempDir data;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> value(-128, 127);
+  constexpr int kSamples = 700;
+  std::vector<int8_t> inputs(static_cast<size_t>(kSamples) * 490);
+  for (int8_t& v : inputs) v = static_cast<int8_t>(value(rng));
+  const fs::path npy = data.path() / "kws_random.npy";
+  test::write_text(npy, test::npy_array<int8_t>("|i1", "(700, 49, 10, 1)", inputs));
+  const nlohmann::json splits = {{"calibration", {{"inputs", npy.string()}, {"end", 100}}},
+                                 {"search", {{"inputs", npy.string()}, {"begin", 100}, {"end", 400}}},
+                                 {"report", {{"inputs", npy.string()}, {"begin", 400}}}};
+  const ProofInputs proof = [&](const sim::Graph& graph) {
+    sim::TensorSet set = sim::read_npy_samples(npy, {});
+    return sim::ModelInputs(graph, std::move(set), std::nullopt);
+  };
+  check_codegen_end_to_end("kws_codegen", test::shared_path("models/kws_ref_model.tflite"), "1",
+                           "[\"conv2\", \"dwconv2\"]", proof,
+                           {{"splits", splits}, {"data_dir", nullptr}, {"pixel_scale", nullptr}, {"score", "agreement"}});
 }
 
 TEST_CASE("tinyskip codegen: a ResNet-8 winner is bit-exact on the host, links and runs on Cortex-M4", "[codegen]") {
-  check_codegen_end_to_end("resnet8_codegen", test::resnet8_model(), "1", "[\"conv2\", \"conv5\"]");
+  check_codegen_end_to_end("resnet8_codegen", test::resnet8_model(), "1", "[\"conv2\", \"conv5\"]",
+                           cifar10_test_images("1"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/config/experiment_config.h"
+#include "engine/config/tinyskip_paths.h"
 #include "tests/engine/results_test_support.h"
 
 using Catch::Matchers::Contains;
@@ -524,4 +525,59 @@ TEST_CASE("config errors: a split's source names the bad key") {
   config = ExperimentLayout::minimal_config();
   config["score"] = "accuracy";
   CHECK_THAT(layout.error_of(config), StartsWith(file + ": score: expected \"top1\""));
+}
+
+TEST_CASE("the score: top1 by default; fidelity scores need their own winner budgets") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  CHECK(layout.load(config).winner_budgets == std::vector<double>{0, 0.5, 1, 2, 5});
+  CHECK_FALSE(tinyskip::engine::to_json(layout.load(config)).contains("score"));  // older configs keep their hash
+
+  config["score"] = "output_snr";
+  CHECK(layout.error_of(config) == file + ": winners.snr_db_budgets: required with \"score\": \"output_snr\" "
+                                          "(output SNR vs the exact model (dB))");
+  config["winners"] = {{"snr_db_budgets", {40, 30, 20}}};
+  const ExperimentConfig snr = layout.load(config);
+  CHECK(snr.score == tinyskip::engine::ScoreKind::kOutputSnr);
+  CHECK(snr.winner_budgets == std::vector<double>{40, 30, 20});
+  CHECK(tinyskip::engine::to_json(snr)["winners"]["snr_db_budgets"] == json({40, 30, 20}));
+  config["winners"] = {{"snr_db_budgets", {20, 30}}};
+  CHECK_THAT(layout.error_of(config), Contains("winners.snr_db_budgets[1]: budgets must be strictly descending"));
+  config["winners"] = {{"accuracy_loss_budgets", {1}}};
+  CHECK_THAT(layout.error_of(config), Contains("winners.accuracy_loss_budgets: does not fit \"score\": \"output_snr\""));
+
+  config["score"] = "output_mae";
+  config["winners"] = {{"mae_budgets", {0.01, 0.1}}};
+  CHECK(layout.load(config).winner_budgets == std::vector<double>{0.01, 0.1});
+  config["constraints"] = {{"max_accuracy_loss", 1}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": constraints.max_accuracy_loss: bounds an accuracy"));
+}
+
+TEST_CASE("${data_root} in a config path is the data root: TINYSKIP_DATA_ROOT, else ../shared, else <home>/data") {
+  const ExperimentLayout layout;
+  const std::string file = layout.config_path().string();
+  json config = ExperimentLayout::minimal_config();
+  config["model"] = "${data_root}/models/m.tflite";
+  config["data_dir"] = "${data_root}/data";
+  ::setenv("TINYSKIP_DATA_ROOT", layout.root().c_str(), 1);
+  const ExperimentConfig loaded = layout.load(config);
+  CHECK(loaded.model == layout.root() / "models/m.tflite");
+  CHECK(loaded.data_dir == layout.root() / "data");
+  config["model"] = "${data_root}/models/missing.tflite";
+  CHECK(layout.error_of(config) == file + ": model: file not found: " + (layout.root() / "models/missing.tflite").string() +
+                                       " (${data_root} is " + layout.root().string() +
+                                       ": run scripts/fetch_data.sh, or point --data-root or TINYSKIP_DATA_ROOT at a "
+                                       "folder laid out like it)");
+  config["model"] = "${data_root}models/m.tflite";
+  CHECK_THAT(layout.error_of(config), Contains("model: expected ${data_root} followed by '/'"));
+  config["model"] = "${home}/m.tflite";
+  CHECK_THAT(layout.error_of(config), Contains("the only variable is ${data_root}"));
+  ::unsetenv("TINYSKIP_DATA_ROOT");
+  // Without the variable, the shared folder beside the source tree when it
+  // exists (it does where these tests run), else <home>/data.
+  const std::filesystem::path shared = (std::filesystem::path(TINYSKIP_SOURCE_DIR) / "../shared").lexically_normal();
+  CHECK(tinyskip::engine::data_root() == (std::filesystem::is_directory(shared / "models")
+                                              ? shared
+                                              : std::filesystem::path(TINYSKIP_SOURCE_DIR) / "data"));
 }

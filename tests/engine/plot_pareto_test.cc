@@ -40,7 +40,7 @@ void write_synthetic_run(tinyskip::engine::RunStore& store) {
   store.write_pareto(summary);
   for (auto [budget, point] : {std::pair{0.5, 1}, std::pair{2.0, 6}}) {
     tinyskip::engine::WinnerRecord winner;
-    winner.accuracy_loss_budget = budget;
+    winner.budget = budget;
     winner.point = tinyskip::results_test::RunFixture::record(point);
     winner.masks = {{3, "conv2", 2400, 100, true, "m"}, {5, "conv3", 4800, 200, true, "m"}};
     store.write_winner(winner);

@@ -31,10 +31,10 @@ void check_same(const PointRecord& got, const PointRecord& want) {
   CHECK(got.skipped_macs == want.skipped_macs);
   CHECK(got.macs_kept == want.macs_kept);
   REQUIRE(got.search.has_value());
-  CHECK(got.search->correct == want.search->correct);
-  CHECK(got.search->total == want.search->total);
+  CHECK(got.search->matches == want.search->matches);
+  CHECK(got.search->samples == want.search->samples);
   CHECK(got.report.has_value() == want.report.has_value());
-  if (want.report) CHECK(got.report->correct == want.report->correct);
+  if (want.report) CHECK(got.report->matches == want.report->matches);
   CHECK_FALSE(got.test_all.has_value());
   REQUIRE(got.boards.size() == want.boards.size());
   for (size_t b = 0; b < want.boards.size(); ++b) {
@@ -54,8 +54,8 @@ std::vector<fs::path> all_files(const fs::path& dir) {
 
 tinyskip::engine::WinnerRecord winner_for(double budget, int point) {
   tinyskip::engine::WinnerRecord winner;
-  winner.accuracy_loss_budget = budget;
-  winner.accuracy_loss = 0.4;
+  winner.budget = budget;
+  winner.budget_measure = 0.4;
   winner.point = RunFixture::record(point);
   winner.masks = {{3, "conv2", 2400, 312, true, "r:0*100,1*2"}, {5, "conv3", 4800, 1024, true, "r:1*4,0*9"}};
   return winner;
@@ -113,7 +113,7 @@ TEST_CASE("load_points also ignores a partial row when not resuming, and keeps t
   store.append(RunFixture::record(1));
   store.append(RunFixture::record(2));
   PointRecord again = RunFixture::record(1);
-  again.report = tinyskip::engine::Accuracy{777, 1000};  // report split filled in later
+  again.report = tinyskip::engine::Score::count(tinyskip::engine::ScoreKind::kTop1, 777, 1000);  // report split filled in later
   store.append(again);
   {
     std::ofstream out(store.dir() / "points.csv", std::ios::app | std::ios::binary);
@@ -123,7 +123,7 @@ TEST_CASE("load_points also ignores a partial row when not resuming, and keeps t
   REQUIRE(loaded.size() == 2);
   CHECK(loaded[0].key == "1-0");
   REQUIRE(loaded[0].report.has_value());
-  CHECK(loaded[0].report->correct == 777);
+  CHECK(loaded[0].report->matches == 777);
   CHECK(loaded[1].key == "2-0");
 }
 
@@ -145,7 +145,7 @@ TEST_CASE("points.csv rows have the documented columns and fixed number formats"
   record.thresholds = {0.003, 0.001};
   record.skipped_macs = {1200, 800};
   record.macs_kept = 398000;
-  record.search = tinyskip::engine::Accuracy{10, 10};
+  record.search = tinyskip::engine::Score::count(tinyskip::engine::ScoreKind::kTop1, 10, 10);
   record.boards = {{123456, 1.5, 20480}, {100000, 0.25, 20000}};
   record.latency_source = "table";
   // 10/10 correct: Wilson upper bound is exactly 1 and the lower bound

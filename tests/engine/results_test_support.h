@@ -104,8 +104,8 @@ struct RunFixture {
     record.thresholds = {a * 0.001, b * 0.001};
     record.skipped_macs = {a * 9000, b * 21000};
     record.macs_kept = 400000 - a * 9000 - b * 21000;
-    record.search = engine::Accuracy{900 - 13 * a - 29 * b, 1000};
-    if (i % 2 == 0) record.report = engine::Accuracy{880 - 11 * a - 31 * b, 1000};
+    record.search = engine::Score::count(engine::ScoreKind::kTop1, 900 - 13 * a - 29 * b, 1000);
+    if (i % 2 == 0) record.report = engine::Score::count(engine::ScoreKind::kTop1, 880 - 11 * a - 31 * b, 1000);
     const double cycles = 1.0e6 - a * 40000.0 - b * 90000.0;
     record.boards = {{cycles * 1.1, cycles * 1.1 / 84e3, 60000 - a * 300 - b * 700},
                      {cycles, cycles / 100e3, 60000 - a * 300 - b * 700}};
