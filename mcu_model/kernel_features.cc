@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "mcu_model/errors.h"
 #include "mcu_model/unpacked_cost.h"
 
 namespace tinyskip::mcu {
@@ -172,6 +173,30 @@ KernelFeatures unpacked_conv_features(const ConvGeometry& g, const UnpackedCount
   f.add("kept_pairs", d(calls * counts.full_pairs));
   f.add("single_weights", d(calls * counts.split_pairs));
   return f;
+}
+
+KernelFeatures unpacked_fully_connected_features(int64_t rows, int64_t depth, const UnpackedCounts& counts) {
+  KernelFeatures f;
+  f.kernel = "unpacked.fully_connected";
+  f.add("calls", 1);
+  f.add("input_copies", d(depth));
+  f.add("row_group_calls", d((rows + 1) / 2));
+  f.add("output_calls", d(rows));
+  f.add("operand_loads", d(counts.operand_pairs));
+  f.add("kept_pairs", d(counts.full_pairs));
+  f.add("single_weights", d(counts.split_pairs));
+  return f;
+}
+
+KernelFeatures unpacked_layer_features(const sim::Graph& graph, const sim::Op& op, const UnpackedCounts& counts) {
+  if (op.type == sim::OpType::kConv2D) return unpacked_conv_features(conv_geometry(graph, op), counts);
+  if (op.type == sim::OpType::kFullyConnected) {
+    const sim::Tensor& filter = graph.input_of(op, 1);
+    if (filter.shape.size() != 2)
+      throw EstimateError(graph.source + ": " + graph.describe(op) + ": filter is not 2-D");
+    return unpacked_fully_connected_features(filter.shape[0], filter.shape[1], counts);
+  }
+  throw EstimateError(graph.source + ": " + graph.describe(op) + ": not an unpackable layer");
 }
 
 }  // namespace tinyskip::mcu

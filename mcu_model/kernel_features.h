@@ -54,4 +54,12 @@ bool runs_on_cmsis_nn(const KernelFeatures& features);
 // operand loads, kept pairs, single weights and requantisations.
 KernelFeatures unpacked_conv_features(const ConvGeometry& geometry, const UnpackedCounts& counts);
 
+// An unpacked FULLY_CONNECTED (engine/codegen/unpacked_fully_connected.cc):
+// the input widened to q15 once, then a noinline function per row pair with
+// the operand loads, kept pairs, single weights and requantisations.
+KernelFeatures unpacked_fully_connected_features(int64_t rows, int64_t depth, const UnpackedCounts& counts);
+
+// The features of an unpacked layer of either kind (EstimateError for other ops).
+KernelFeatures unpacked_layer_features(const sim::Graph& graph, const sim::Op& op, const UnpackedCounts& counts);
+
 }  // namespace tinyskip::mcu

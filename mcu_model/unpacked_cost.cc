@@ -158,9 +158,14 @@ LayerEstimate UnpackedLayerCost::evaluate(const UnpackedCounts& counts) const {
   estimate.const_bytes = std::llround(call.literal_bytes) + table_bytes_;
   estimate.kept_macs = counts.emitted_weights * outputs_per_row_;
   estimate.fetch_bound = run.fetch_bound;
-  if (conv_ && !board_.coefficients.calibration.empty())
-    if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(unpacked_conv_features(*conv_, counts), opt_level_))
+  // The calibrated model where the board has one for this kernel type;
+  // else (e.g. fully connected, not in the fit set yet) the analytic one.
+  if (!board_.coefficients.calibration.empty()) {
+    const KernelFeatures features = conv_ ? unpacked_conv_features(*conv_, counts)
+                                          : unpacked_fully_connected_features(rows_, reduction_, counts);
+    if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(features, opt_level_))
       estimate.cycles = *cycles;
+  }
   return estimate;
 }
 

@@ -73,7 +73,8 @@ class UnpackedLayerCost {
   UnpackedCounts count_row_group(int64_t group, const sim::WeightMask* mask) const;
 
   // O(1) in the layer size. Cycles from the board's calibration of
-  // "unpacked.conv_2d" when it has one (kernel_features.h), else analytic.
+  // "unpacked.conv_2d" / "unpacked.fully_connected" when it has one
+  // (kernel_features.h), else analytic.
   LayerEstimate evaluate(const UnpackedCounts& counts) const;
   LayerEstimate estimate(const sim::WeightMask* mask) const { return evaluate(count(mask)); }
 

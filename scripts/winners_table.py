@@ -79,7 +79,7 @@ def main(argv):
     def cut(cost, board):
         return 100.0 * (1.0 - cost["cycles"] / exact["boards"][board]["cycles"])
 
-    print(f"| unpacked, nothing skipped ({unpacked['key']}) | {score_text(kind, scores_of(unpacked), "report")} | "
+    print(f"| unpacked, nothing skipped ({unpacked['key']}) | {score_text(kind, scores_of(unpacked), 'report')} | "
           f"{unpacked['boards'][boards[0]]['flash_bytes']:,} B | " +
           " | ".join(f"{unpacked['boards'][b]['ms']:.1f} ms (-{cut(unpacked['boards'][b], b):.1f} %)" for b in boards)
           + " |")

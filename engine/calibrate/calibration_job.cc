@@ -61,8 +61,8 @@ std::vector<mcu::KernelFeatures> network_features(const sim::Graph& graph, const
     }
     const auto mask = masks.find(op.index);
     const mcu::UnpackedLayerCost layer(graph, op, board);
-    features.push_back(mcu::unpacked_conv_features(mcu::conv_geometry(graph, op),
-                                                   layer.count(mask == masks.end() ? nullptr : &mask->second)));
+    features.push_back(
+        mcu::unpacked_layer_features(graph, op, layer.count(mask == masks.end() ? nullptr : &mask->second)));
   }
   return features;
 }

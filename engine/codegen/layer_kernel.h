@@ -1,7 +1,8 @@
 // Which kernel realises one op of a generated network: decided here once and
 // read by the op emitter, the scratch planner, the manifest and the flash
 // measurement, so they cannot disagree.
-//   unpacked  the approximated CONV_2D as straight-line code (unpacked_conv.h)
+//   unpacked  an approximated CONV_2D or FULLY_CONNECTED layer as
+//             straight-line code (unpacked_conv.h, unpacked_fully_connected.h)
 //   cmsis-nn  CMSIS-NN's public s8 API (cmsis_nn_op_source.h): every exact
 //             layer, when a CMSIS-NN checkout is known and CMSIS-NN has the op
 //   runtime   tinyskip's own C99 kernels (engine/runtime/), the

@@ -10,6 +10,7 @@
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/op_source_parts.h"
 #include "engine/codegen/unpacked_conv.h"
+#include "engine/codegen/unpacked_fully_connected.h"
 #include "sim/kernels/op_params.h"
 
 namespace tinyskip::engine {
@@ -54,11 +55,14 @@ std::string emit_conv(const OpContext& ctx) {
                        "ts_conv_s8", true);
 }
 
-std::string emit_unpacked_conv(const OpContext& ctx, const std::filesystem::path& template_dir) {
+std::string emit_unpacked(const OpContext& ctx, const std::filesystem::path& template_dir) {
   const sim::WeightMask exact;
+  const sim::WeightMask& mask = ctx.request.mask ? *ctx.request.mask : exact;
   const std::string& fn = ctx.request.function_name;
-  std::string out = generate_unpacked_conv_c(ctx.graph, ctx.op.index, ctx.request.mask ? *ctx.request.mask : exact,
-                                             fn + "_unpacked", template_dir);
+  std::string out =
+      ctx.op.type == sim::OpType::kFullyConnected
+          ? generate_unpacked_fully_connected_c(ctx.graph, ctx.op.index, mask, fn + "_unpacked", template_dir)
+          : generate_unpacked_conv_c(ctx.graph, ctx.op.index, mask, fn + "_unpacked", template_dir);
   out += '\n';
   out += op_function_head(ctx);
   out += fmt::format(
@@ -208,7 +212,7 @@ OpSource generate_op_source(const sim::Graph& graph, const OpSourceRequest& requ
   if (ctx.shapes.input.n != 1 || ctx.shapes.output.n != 1)
     throw CodegenError(ctx.where + ": batch size must be 1 for generated code");
   if (request.kernel == LayerKernel::kUnpacked && !can_unpack(op.type))
-    throw CodegenError(ctx.where + ": only CONV_2D layers can be unpacked");
+    throw CodegenError(ctx.where + ": only CONV_2D and FULLY_CONNECTED layers can be unpacked");
   if (request.kernel == LayerKernel::kCmsisNn && !cmsis_nn_implements(op.type))
     throw CodegenError(ctx.where + ": CMSIS-NN has no s8 kernel for this op");
   if (request.mask != nullptr && !request.mask->skip.empty() && !has_weights(op.type))
@@ -226,7 +230,7 @@ OpSource generate_op_source(const sim::Graph& graph, const OpSourceRequest& requ
   out += "#include \"tinyskip_runtime.h\"\n";
   out += fmt::format("#include \"{}\"\n\n", request.ops_header);
   switch (request.kernel) {
-    case LayerKernel::kUnpacked: out += emit_unpacked_conv(ctx, template_dir); break;
+    case LayerKernel::kUnpacked: out += emit_unpacked(ctx, template_dir); break;
     case LayerKernel::kCmsisNn: out += emit_cmsis_nn_op(ctx, source.cmsis_nn_functions); break;
     case LayerKernel::kRuntime: out += emit_runtime(ctx); break;
   }

@@ -16,6 +16,7 @@
 #include "engine/codegen/c_literals.h"
 #include "engine/codegen/code_template.h"
 #include "engine/codegen/codegen_error.h"
+#include "engine/codegen/unpacked_parts.h"
 #include "sim/kernels/conv_s8.h"
 #include "sim/kernels/op_params.h"
 
@@ -70,33 +71,13 @@ ConvLayer read_conv_layer(const sim::Graph& graph, int op_index, const sim::Weig
   return layer;
 }
 
-// Two int8 weights sign-extended to 16 bits, w_lo in the low half: the SMLAD
-// operand that multiplies the q15 pair (col[2j], col[2j+1]).
-std::string packed_pair(int8_t w_lo, int8_t w_hi) {
-  const uint32_t word = static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(w_lo))) |
-                        (static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(w_hi))) << 16);
-  return fmt::format("0x{:08X}u", word);
-}
-
-// The generator's view of one output channel: its weights with skipped ones
-// already zeroed, since a skipped weight and a zero weight both emit nothing.
-std::vector<int8_t> effective_row(const ConvLayer& layer, const sim::WeightMask& mask, int channel) {
-  const size_t begin = static_cast<size_t>(channel) * static_cast<size_t>(layer.reduction);
-  std::vector<int8_t> row(layer.weights.begin() + static_cast<ptrdiff_t>(begin),
-                          layer.weights.begin() + static_cast<ptrdiff_t>(begin + static_cast<size_t>(layer.reduction)));
-  if (!mask.skip.empty())
-    for (size_t k = 0; k < row.size(); ++k)
-      if (mask.skip[begin + k] != 0) row[k] = 0;
-  return row;
-}
-
 // The unrolled block of one output channel pair (or the odd last channel):
 // accumulators start at the bias, then for every reduction pair the kept
 // products, then requantisation of both pixels.
 void emit_channel_block(std::string& out, const ConvLayer& layer, const sim::WeightMask& mask,
                         const std::string& function_name, int first, int count) {
   std::vector<std::vector<int8_t>> rows;
-  for (int r = 0; r < count; ++r) rows.push_back(effective_row(layer, mask, first + r));
+  for (int r = 0; r < count; ++r) rows.push_back(effective_row(layer.weights, mask, first + r, layer.reduction));
   const int k_len = layer.reduction;
 
   // Which reduction pairs need the packed q15 columns loaded at all.
@@ -165,31 +146,8 @@ std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, c
   return out;
 }
 
-// The statements that set col[0 .. channels) of one tap, `statement` given
-// the channel index expression. Straight-line rather than a loop: a short
-// copy loop costs about a cycle more per element when the compiler happens
-// to place its first instruction across a word boundary (the branch back
-// then needs two fetches), which made an unpacked layer's cycles depend on
-// the code before the loop, beyond what any loop count can tell the cost
-// model. Unrolled, the copy is also twice as fast. Wide inputs keep a loop
-// over blocks of 16 channels, so the code stays short and that cycle is
-// paid once per 16 elements.
-constexpr int kUnrolledChannels = 32, kChannelBlock = 16;
-
-std::string channel_statements(int channels, const std::function<std::string(const std::string&)>& statement) {
-  const std::string indent = "        ";
-  std::string out;
-  int first_unrolled = 0;
-  if (channels > kUnrolledChannels) {
-    first_unrolled = channels - channels % kChannelBlock;
-    out += indent + fmt::format("{{\n{}  int c;\n{}  for (c = 0; c < {}; c += {}) {{\n", indent, indent,
-                                first_unrolled, kChannelBlock);
-    for (int k = 0; k < kChannelBlock; ++k) out += indent + "    " + statement(fmt::format("c + {}", k)) + "\n";
-    out += indent + "  }\n" + indent + "}\n";
-  }
-  for (int c = first_unrolled; c < channels; ++c) out += indent + statement(std::to_string(c)) + "\n";
-  return out;
-}
+// The im2col template's channel copies sit inside two loops and an if.
+const std::string kIndent = "        ";
 
 }  // namespace
 
@@ -217,8 +175,8 @@ std::string generate_unpacked_conv_c(const sim::Graph& graph, int op_index, cons
       {"PAD_W", std::to_string(p.pad_w)},
       {"COLUMN_STRIDE", std::to_string(layer.reduction + layer.reduction % 2)},
       {"ZERO_CHANNELS",
-       channel_statements(layer.input.c, [](const std::string& c) { return fmt::format("col[{}] = 0;", c); })},
-      {"COPY_CHANNELS", channel_statements(layer.input.c, [&](const std::string& c) {
+       element_statements(layer.input.c, kIndent, [](const std::string& c) { return fmt::format("col[{}] = 0;", c); })},
+      {"COPY_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
          return fmt::format("col[{0}] = (int16_t)(src[{0}] + ({1}));", c, c_int(p.input_offset));
        })},
   };

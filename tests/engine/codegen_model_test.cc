@@ -165,7 +165,10 @@ TEST_CASE("codegen model: LeNet's int8 entry point (input already quantised) mat
 // Ops the shipped models lack, as one-op graphs over CIFAR-sized int8 input:
 // the generated call into the runtime (parameters, dims, masked weights) must
 // match the simulator as well.
-void check_single_op_model(test::LayerSpec spec, uint32_t seed, bool cmsis_nn) {
+enum class SingleOpKernel { kRuntime, kCmsisNn, kUnpacked };
+
+void check_single_op_model(test::LayerSpec spec, uint32_t seed, SingleOpKernel kernel) {
+  const bool cmsis_nn = kernel == SingleOpKernel::kCmsisNn;
   std::mt19937 rng(seed);
   spec.in_h = 32;
   spec.in_w = 32;
@@ -186,6 +189,7 @@ void check_single_op_model(test::LayerSpec spec, uint32_t seed, bool cmsis_nn) {
   engine::ModelCodegenOptions options;
   options.model_name = "single";
   options.exact_layers_on_cmsis_nn = cmsis_nn;
+  if (kernel == SingleOpKernel::kUnpacked) options.unpacked_ops = {0};
   options.template_dir = kSource / "engine/codegen/templates";
   options.runtime_dir = kSource / "engine/runtime";
   test::TempDir dir;
@@ -206,16 +210,65 @@ TEST_CASE("codegen model: a masked depthwise conv (SAME, stride 2, multiplier 2)
   spec.filter_h = spec.filter_w = 3;
   spec.padding = sim::Padding::kSame;
   spec.stride_h = spec.stride_w = 2;
-  SECTION("runtime kernel") { check_single_op_model(spec, 21, false); }
-  SECTION("CMSIS-NN") { check_single_op_model(spec, 21, true); }
+  SECTION("runtime kernel") { check_single_op_model(spec, 21, SingleOpKernel::kRuntime); }
+  SECTION("CMSIS-NN") { check_single_op_model(spec, 21, SingleOpKernel::kCmsisNn); }
 }
 
 TEST_CASE("codegen model: a masked fully connected layer matches the simulator", "[codegen]") {
   test::LayerSpec spec;
   spec.type = sim::OpType::kFullyConnected;
   spec.out_c = 16;
-  SECTION("runtime kernel") { check_single_op_model(spec, 22, false); }
-  SECTION("CMSIS-NN") { check_single_op_model(spec, 22, true); }
+  SECTION("runtime kernel") { check_single_op_model(spec, 22, SingleOpKernel::kRuntime); }
+  SECTION("CMSIS-NN") { check_single_op_model(spec, 22, SingleOpKernel::kCmsisNn); }
+  SECTION("unpacked") { check_single_op_model(spec, 22, SingleOpKernel::kUnpacked); }
+}
+
+TEST_CASE("codegen model: an unpacked fully connected layer with an odd row count matches the simulator",
+          "[codegen]") {
+  test::LayerSpec spec;
+  spec.type = sim::OpType::kFullyConnected;
+  spec.out_c = 7;  // the last row in a function of its own
+  check_single_op_model(spec, 23, SingleOpKernel::kUnpacked);
+}
+
+// The MLPerf Tiny autoencoder, every FULLY_CONNECTED layer unpacked (exact
+// and with 40 % of each layer's weights skipped at random), on the host
+// against the simulator for TFLM's random reference inputs.
+TEST_CASE("codegen model: AD01 with all ten FC layers unpacked matches the simulator", "[codegen]") {
+  const sim::Graph graph = sim::load_tflite(test::shared_path("models/ad01_int8.tflite"));
+  sim::TensorSet set;
+  set.source = "ad01 reference inputs";
+  set.type = sim::DataType::kInt8;
+  set.sample_shape = sim::sample_shape_of(graph);
+  const std::string bytes = test::read_text(test::shared_path("reference/ad01_int8_random_0-7_in_i8.bin"));
+  set.bytes.assign(bytes.begin(), bytes.end());
+  set.count = 8;
+  const sim::ModelInputs inputs(graph, set, std::nullopt);
+  std::mt19937 rng(24);
+  std::bernoulli_distribution skip(0.4);
+  for (const bool masked : {false, true}) {
+    engine::ModelCodegenOptions options;
+    options.model_name = "ad01";
+    options.template_dir = kSource / "engine/codegen/templates";
+    options.runtime_dir = kSource / "engine/runtime";
+    sim::MaskSet masks;
+    for (const sim::Op& op : graph.ops) {
+      if (op.type != sim::OpType::kFullyConnected) continue;
+      options.unpacked_ops.insert(op.index);
+      if (!masked) continue;
+      masks[op.index].skip.resize(static_cast<size_t>(graph.input_of(op, 1).num_elements()));
+      for (uint8_t& s : masks[op.index].skip) s = skip(rng) ? 1 : 0;
+    }
+    REQUIRE(options.unpacked_ops.size() == 10);
+    const engine::ModelSources sources = engine::generate_model_sources(graph, masks, options);
+    for (int op : options.unpacked_ops) CHECK(sources.kernels.at(op) == engine::LayerKernel::kUnpacked);
+    test::TempDir dir;
+    test::write_generated(sources.files, dir.path());
+    const std::string generated = test::run_generated_model_on_host(dir.path(), graph, "ad01", inputs);
+    const sim::RunOutput simulated = sim::Simulator(graph, masks).run(inputs);
+    test::check_same_outputs(generated, simulated);
+    if (masked) CHECK(simulated.outputs != sim::Simulator(graph).run(inputs).outputs);
+  }
 }
 
 // The generated CMSIS-NN op asks CMSIS-NN for its scratch size at run time
