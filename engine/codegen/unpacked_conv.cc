@@ -58,16 +58,8 @@ ConvLayer read_conv_layer(const sim::Graph& graph, int op_index, const sim::Weig
   layer.weights = filter.values<int8_t>();
   layer.reduction = layer.filter.h * layer.filter.w * layer.filter.c;
 
-  layer.bias.assign(static_cast<size_t>(layer.output.c), 0);
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    const std::span<const int32_t> bias = graph.tensor(op.inputs[2]).values<int32_t>();
-    if (bias.size() != layer.bias.size())
-      throw CodegenError(where + fmt::format(": bias has {} values, expected {}", bias.size(), layer.bias.size()));
-    layer.bias.assign(bias.begin(), bias.end());
-  }
-  if (!mask.skip.empty() && mask.skip.size() != layer.weights.size())
-    throw CodegenError(where + fmt::format(": weight mask has {} entries, the filter {} weights", mask.skip.size(),
-                                           layer.weights.size()));
+  layer.bias = layer_bias(graph, op, layer.output.c, where);
+  check_mask_size(mask, layer.weights.size(), where);
   return layer;
 }
 

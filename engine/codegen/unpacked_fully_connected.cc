@@ -44,16 +44,8 @@ FullyConnectedLayer read_layer(const sim::Graph& graph, int op_index, const sim:
     throw CodegenError(where + fmt::format(": batch {} unsupported, the kernel computes one input vector",
                                            shapes.input.elements() / std::max(1, layer.depth)));
   layer.weights = filter.values<int8_t>();
-  layer.bias.assign(static_cast<size_t>(layer.rows), 0);
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    const std::span<const int32_t> bias = graph.tensor(op.inputs[2]).values<int32_t>();
-    if (bias.size() != layer.bias.size())
-      throw CodegenError(where + fmt::format(": bias has {} values, expected {}", bias.size(), layer.bias.size()));
-    layer.bias.assign(bias.begin(), bias.end());
-  }
-  if (!mask.skip.empty() && mask.skip.size() != layer.weights.size())
-    throw CodegenError(where + fmt::format(": weight mask has {} entries, the filter {} weights", mask.skip.size(),
-                                           layer.weights.size()));
+  layer.bias = layer_bias(graph, op, layer.rows, where);
+  check_mask_size(mask, layer.weights.size(), where);
   return layer;
 }
 

@@ -2,7 +2,26 @@
 
 #include <fmt/format.h>
 
+#include "engine/codegen/codegen_error.h"
+
 namespace tinyskip::engine {
+
+std::vector<int32_t> layer_bias(const sim::Graph& graph, const sim::Op& op, int channels, const std::string& where) {
+  std::vector<int32_t> bias(static_cast<size_t>(channels), 0);
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
+    const std::span<const int32_t> values = graph.tensor(op.inputs[2]).values<int32_t>();
+    if (values.size() != bias.size())
+      throw CodegenError(where + fmt::format(": bias has {} values, expected {}", values.size(), bias.size()));
+    bias.assign(values.begin(), values.end());
+  }
+  return bias;
+}
+
+void check_mask_size(const sim::WeightMask& mask, size_t weights, const std::string& where) {
+  if (!mask.skip.empty() && mask.skip.size() != weights)
+    throw CodegenError(where + fmt::format(": weight mask has {} entries, the filter {} weights", mask.skip.size(),
+                                           weights));
+}
 
 std::string packed_pair(int8_t w_lo, int8_t w_hi) {
   const uint32_t word = static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(w_lo))) |

@@ -9,9 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "sim/graph.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
+
+// The op's bias, one per output channel (zeros without a bias tensor), and
+// the check that a mask has one entry per weight (or none: the exact layer).
+// CodegenError naming `where` otherwise.
+std::vector<int32_t> layer_bias(const sim::Graph& graph, const sim::Op& op, int channels, const std::string& where);
+void check_mask_size(const sim::WeightMask& mask, size_t weights, const std::string& where);
 
 // Two int8 weights sign-extended to 16 bits, w_lo in the low half: the SMLAD
 // operand that multiplies the q15 pair (col[2j], col[2j+1]).
