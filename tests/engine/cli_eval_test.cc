@@ -10,8 +10,11 @@
 #include <iterator>
 #include <vector>
 
+#include "sim/data/cifar10.h"
 #include "tests/engine/cli_test_support.h"
+#include "tests/npy_files.h"
 #include "tests/shared_paths.h"
+#include "tests/test_files.h"
 
 using tinyskip::test::run_cli;
 
@@ -73,4 +76,55 @@ TEST_CASE("tinyskip eval: every SIMD level reproduces TFLM's ResNet-8 outputs by
     const std::vector<char> actual((std::istreambuf_iterator<char>(actual_file)), {});
     CHECK(actual == expected);
   }
+}
+
+// The same 200 test images as CIFAR-10 and as an int8 .npy pair (pixel - 128,
+// ResNet-8's input) give the same top-1; bad .npy data gets one clear error.
+TEST_CASE("tinyskip eval: .npy inputs and labels, and every bad .npy a clear error") {
+  const tinyskip::sim::TensorSet cifar =
+      tinyskip::sim::slice(tinyskip::sim::load_cifar10(tinyskip::test::cifar10_dir()), 0, 200);
+  std::vector<int8_t> shifted(cifar.bytes.size());
+  for (size_t i = 0; i < shifted.size(); ++i) shifted[i] = static_cast<int8_t>(cifar.bytes[i] - 128);
+  tinyskip::test::TempDir dir;
+  const auto inputs = dir.path() / "x.npy", labels = dir.path() / "y.npy";
+  tinyskip::test::write_text(inputs, tinyskip::test::npy_array<int8_t>("|i1", "(200, 32, 32, 3)", shifted));
+  tinyskip::test::write_text(labels, tinyskip::test::npy_array<int32_t>("<i4", "(200,)", cifar.labels));
+  const std::string model = " --model " + tinyskip::test::resnet8_model();
+
+  const auto from_cifar =
+      run_cli("eval" + model + " --data " + tinyskip::test::cifar10_dir() + " --pixel-scale 1 --limit 200");
+  const auto from_npy = run_cli("eval" + model + " --data " + inputs.string() + " --labels " + labels.string());
+  INFO(from_cifar.output << from_npy.output);
+  REQUIRE(from_cifar.exit_code == 0);
+  REQUIRE(from_npy.exit_code == 0);
+  const auto top1_line = [](const std::string& output) {
+    const size_t at = output.find("top-1");
+    return output.substr(at, output.find('\n', at) - at);
+  };
+  CHECK(top1_line(from_npy.output) == top1_line(from_cifar.output));
+  const auto unlabelled = run_cli("eval" + model + " --data " + inputs.string());
+  CHECK(unlabelled.exit_code == 0);
+  CHECK_THAT(unlabelled.output, Catch::Contains("no labels, not scored; predicted classes"));
+
+  const auto lenet = run_cli("eval --model " + tinyskip::test::lenet_model() + " --data " + inputs.string());
+  CHECK(lenet.exit_code != 0);
+  CHECK_THAT(lenet.output, Catch::Contains("x.npy") && Catch::Contains("float32"));
+  const auto few_labels = dir.path() / "few.npy";
+  tinyskip::test::write_text(few_labels, tinyskip::test::npy_array<int32_t>("<i4", "(3,)", {1, 2, 3}));
+  const auto mismatch = run_cli("eval" + model + " --data " + inputs.string() + " --labels " + few_labels.string());
+  CHECK(mismatch.exit_code != 0);
+  CHECK_THAT(mismatch.output, Catch::Contains("few.npy: 3 labels for 200 input samples"));
+  const auto wrong_shape = dir.path() / "flat.npy";
+  tinyskip::test::write_text(wrong_shape,
+                             tinyskip::test::npy_array<int8_t>("|i1", "(2, 3072)", std::vector<int8_t>(6144)));
+  const auto shape = run_cli("eval" + model + " --data " + wrong_shape.string());
+  CHECK(shape.exit_code != 0);
+  CHECK_THAT(shape.output, Catch::Contains("flat.npy") && Catch::Contains("(3072,)") && Catch::Contains("(32, 32, 3)"));
+  const auto truncated = dir.path() / "cut.npy";
+  std::string bytes = tinyskip::test::npy_array<int8_t>("|i1", "(2, 32, 32, 3)", std::vector<int8_t>(6144));
+  bytes.resize(bytes.size() - 1000);
+  tinyskip::test::write_text(truncated, bytes);
+  const auto cut = run_cli("eval" + model + " --data " + truncated.string());
+  CHECK(cut.exit_code != 0);
+  CHECK_THAT(cut.output, Catch::Contains("cut.npy") && Catch::Contains("truncated"));
 }
