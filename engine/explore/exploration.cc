@@ -122,6 +122,18 @@ bool use_measured_latency(const ExperimentConfig& config) {
   }
 }
 
+// The hypervolume's reference point on the error axis, in the score's unit:
+// 10 accuracy points, or the loosest winner budget (the largest MAE; the
+// lowest SNR, as dB below the exact model's kMaxSnrDb).
+HypervolumeReference hypervolume_reference_for(const ExperimentConfig& config) {
+  HypervolumeReference reference;
+  if (is_count_score(config.score)) return reference;
+  reference.error_scale = 1.0;
+  const double loosest = config.winner_budgets.back();
+  reference.error_points = config.score == ScoreKind::kOutputMae ? loosest : kMaxSnrDb - loosest;
+  return reference;
+}
+
 SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std::atomic<bool>* stop) {
   const SearchConfig& config = experiment.config.search;
   SearchOptions options;
@@ -131,6 +143,7 @@ SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std:
   options.objectives = experiment.config.objectives;
   options.greedy_start = config.greedy_start;
   options.stop = stop;
+  options.hypervolume_reference = hypervolume_reference_for(experiment.config);
   const bool grid = use_grid(experiment);
   options.budget = grid ? config.max_grid_points : config.budget;
   Progress progress(grid ? "grid search" : "nsga2 search", grid ? experiment.space.grid_size() : config.budget);

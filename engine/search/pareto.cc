@@ -161,12 +161,12 @@ double hypervolume(const std::vector<std::vector<double>>& points, const std::ve
 }
 
 std::vector<double> normalised_objective_vector(const Objectives& objectives, const Objectives& baseline,
-                                                const std::vector<Objective>& selected) {
+                                                const std::vector<Objective>& selected, double error_scale) {
   std::vector<double> values;
   values.reserve(selected.size());
   for (Objective objective : selected) {
     switch (objective) {
-      case Objective::kError: values.push_back(100.0 * (objectives.error - baseline.error)); break;
+      case Objective::kError: values.push_back(error_scale * (objectives.error - baseline.error)); break;
       case Objective::kCycles: values.push_back(objectives.cycles / baseline_divisor(baseline.cycles, "cycles")); break;
       case Objective::kFlash:
         values.push_back(objectives.flash_bytes / baseline_divisor(baseline.flash_bytes, "flash bytes"));
@@ -193,7 +193,7 @@ double normalised_hypervolume(const std::vector<Objectives>& points, const Objec
                               const std::vector<Objective>& selected, const HypervolumeReference& reference) {
   std::vector<std::vector<double>> normalised;
   for (size_t index : pareto_front(points, selected))
-    normalised.push_back(normalised_objective_vector(points[index], baseline, selected));
+    normalised.push_back(normalised_objective_vector(points[index], baseline, selected, reference.error_scale));
   return hypervolume(normalised, normalised_reference(reference, selected));
 }
 

@@ -8,7 +8,9 @@
 // Hypervolume normalisation (what SearchResult::hypervolume reports): each
 // objective is expressed relative to the baseline point (all levels 0, the
 // exact model when every layer's thresholds[0] is 0):
-//   error  -> 100 * (error - baseline.error)      accuracy points lost (may be < 0)
+//   error  -> scale * (error - baseline.error)    accuracy points lost (may be < 0);
+//                                                 scale 100, or 1 for the fidelity scores
+//                                                 (HypervolumeReference::error_scale)
 //   cycles -> cycles / baseline.cycles            fraction of baseline latency
 //   flash  -> flash_bytes / baseline.flash_bytes  fraction of baseline flash
 // and the reference point is HypervolumeReference (default: 10 accuracy points
@@ -60,6 +62,10 @@ double hypervolume(const std::vector<std::vector<double>>& points, const std::ve
 // Reference point of the normalised hypervolume (see the file comment).
 struct HypervolumeReference {
   double error_points = 10.0;     // accuracy points lost w.r.t. the baseline
+  // Error objective units per reference unit: 100 turns a lost accuracy
+  // fraction into points; 1 for the fidelity scores, whose error is already
+  // in their unit (MAE, or dB below the baseline's SNR).
+  double error_scale = 100.0;
   double cycles_fraction = 1.0;   // of the baseline's cycles
   double flash_fraction = 1.0;    // of the baseline's flash bytes
 };
@@ -68,7 +74,7 @@ struct HypervolumeReference {
 // described in the file comment. Throws SearchError if a baseline cycles or
 // flash value that is needed is not positive.
 std::vector<double> normalised_objective_vector(const Objectives& objectives, const Objectives& baseline,
-                                                const std::vector<Objective>& selected);
+                                                const std::vector<Objective>& selected, double error_scale = 100.0);
 std::vector<double> normalised_reference(const HypervolumeReference& reference, const std::vector<Objective>& selected);
 
 // Hypervolume of the feasible front of `points`, normalised against `baseline`

@@ -186,6 +186,18 @@ TEST_CASE("normalised hypervolume: accuracy points and baseline fractions, hand-
   CHECK(normalised[1] == Approx(0.5));
   CHECK(normalised[2] == Approx(0.75));
   CHECK_THROWS_AS(engine::normalised_objective_vector(points[1], {0.1, 0, 1, true}, selected), engine::SearchError);
+
+  // A fidelity score's error is already in its unit (here -SNR in dB): scale
+  // 1. Baseline -120 dB (identical outputs); points at 40 and 20 dB are 80 and
+  // 100 dB below it; with the reference at 110 dB (a 10 dB budget):
+  // (110 - 80) * (1 - 0.8) + (110 - 100) * (0.8 - 0.5) = 6 + 3 = 9.
+  const Objectives snr_baseline{-120, 1000, 2000, true};
+  const std::vector<Objectives> snr_points = {snr_baseline, {-40, 800, 2000, true}, {-20, 500, 2000, true}};
+  engine::HypervolumeReference snr;
+  snr.error_scale = 1.0;
+  snr.error_points = 110;
+  CHECK(engine::normalised_hypervolume(snr_points, snr_baseline, selected, snr) == Approx(9.0));
+  CHECK(engine::normalised_hypervolume(snr_points, snr_baseline, selected) == 0.0);  // scale 100: all beyond 10
 }
 
 TEST_CASE("parse_objectives accepts the documented names and rejects bad lists") {
