@@ -23,7 +23,7 @@ struct ExactOutputs {
 ExactOutputs exact_outputs(const sim::Graph& graph, const sim::RunOutput& run);
 
 // The score of `run` (the same inputs as `exact`). Top-1 needs labels on
-// `inputs` (std::logic_error otherwise: the experiment checks first).
+// `inputs` (sim::SimulatorError otherwise: the experiment checks first).
 Score score_run(ScoreKind kind, const sim::Graph& graph, const sim::RunOutput& run, const sim::ModelInputs& inputs,
                 const ExactOutputs& exact);
 
