@@ -161,10 +161,12 @@ KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op,
 
 bool runs_on_cmsis_nn(const KernelFeatures& features) { return features.kernel.rfind("cmsis-nn.", 0) == 0; }
 
-KernelFeatures unpacked_conv_features(const ConvGeometry& g, const UnpackedCounts& counts) {
+KernelFeatures unpacked_conv_features(const ConvGeometry& g, const UnpackedCounts& counts, sim::OpType type) {
+  if (type != sim::OpType::kConv2D && type != sim::OpType::kDepthwiseConv2D)
+    throw EstimateError("unpacked_conv_features: not a convolution");
   const int64_t calls = g.batches * ((g.pixels() + 1) / 2);
   KernelFeatures f;
-  f.kernel = "unpacked.conv_2d";
+  f.kernel = std::string("unpacked.") + op_key(type);
   add_im2col(f, g);
   f.add("calls", d(calls));
   f.add("row_group_calls", d(calls * ((g.out_channels + 1) / 2)));
@@ -189,7 +191,8 @@ KernelFeatures unpacked_fully_connected_features(int64_t rows, int64_t depth, co
 }
 
 KernelFeatures unpacked_layer_features(const sim::Graph& graph, const sim::Op& op, const UnpackedCounts& counts) {
-  if (op.type == sim::OpType::kConv2D) return unpacked_conv_features(conv_geometry(graph, op), counts);
+  if (op.type == sim::OpType::kConv2D || op.type == sim::OpType::kDepthwiseConv2D)
+    return unpacked_conv_features(conv_geometry(graph, op), counts, op.type);
   if (op.type == sim::OpType::kFullyConnected) {
     const sim::Tensor& filter = graph.input_of(op, 1);
     if (filter.shape.size() != 2)

@@ -49,17 +49,19 @@ KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op,
 // than generated code or the runtime (built at the code's level).
 bool runs_on_cmsis_nn(const KernelFeatures& features);
 
-// An unpacked CONV_2D: its own im2col driver per pixel, and per call of the
-// straight-line code (two pixels) a noinline function per row group, the
-// operand loads, kept pairs, single weights and requantisations.
-KernelFeatures unpacked_conv_features(const ConvGeometry& geometry, const UnpackedCounts& counts);
+// An unpacked CONV_2D or DEPTHWISE_CONV_2D (`type`): its own im2col driver
+// per pixel, and per call of the straight-line code (two pixels) a noinline
+// function per row group, the operand loads, kept pairs, single weights and
+// requantisations. Kernel "unpacked.conv_2d" or "unpacked.depthwise_conv_2d".
+KernelFeatures unpacked_conv_features(const ConvGeometry& geometry, const UnpackedCounts& counts,
+                                      sim::OpType type = sim::OpType::kConv2D);
 
 // An unpacked FULLY_CONNECTED (engine/codegen/unpacked_fully_connected.cc):
 // the input widened to q15 once, then a noinline function per row pair with
 // the operand loads, kept pairs, single weights and requantisations.
 KernelFeatures unpacked_fully_connected_features(int64_t rows, int64_t depth, const UnpackedCounts& counts);
 
-// The features of an unpacked layer of either kind (EstimateError for other ops).
+// The features of an unpacked layer of any kind (EstimateError for other ops).
 KernelFeatures unpacked_layer_features(const sim::Graph& graph, const sim::Op& op, const UnpackedCounts& counts);
 
 }  // namespace tinyskip::mcu

@@ -55,7 +55,7 @@ UnpackedCounts& UnpackedCounts::operator+=(const UnpackedCounts& other) {
 
 UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
                                      std::string opt_level)
-    : board_(board), opt_level_(std::move(opt_level)) {
+    : board_(board), opt_level_(std::move(opt_level)), type_(op.type) {
   const KernelSequences& seq = board.sequences();
   int batches = 1;
   if (op.type == sim::OpType::kConv2D) {
@@ -70,6 +70,22 @@ UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op,
     driver_cycles_ = static_cast<double>(g.batches) * conv_im2col_cycles(g, seq);
     base_ = start_estimate(graph, op, board, "unpacked", "unpacked", batches);
     base_.library = library::kConvolve;
+  } else if (op.type == sim::OpType::kDepthwiseConv2D) {
+    // Rows are output channels, the reduction their taps; the columns hold
+    // every input channel's taps (engine/codegen/unpacked_depthwise_conv.h),
+    // built by the same im2col loops as a conv's with Cin values per tap.
+    const ConvGeometry g = conv_geometry(graph, op);
+    conv_ = g;
+    batches = g.batches;
+    rows_ = g.out_channels;
+    reduction_ = g.taps();
+    depth_multiplier_ = g.depth_multiplier;
+    columns_per_call_ = 2;
+    calls_ = int64_t{g.batches} * ((g.pixels() + 1) / 2);
+    outputs_per_row_ = int64_t{g.batches} * g.pixels();
+    driver_cycles_ = static_cast<double>(g.batches) * conv_im2col_cycles(g, seq);
+    base_ = start_estimate(graph, op, board, "unpacked", "unpacked", batches);
+    base_.library = library::kDepthwiseOpt;
   } else if (op.type == sim::OpType::kFullyConnected) {
     const FullyConnectedGeometry g = fully_connected_geometry(graph, op);
     batches = g.batches;
@@ -83,7 +99,7 @@ UnpackedLayerCost::UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op,
     base_ = start_estimate(graph, op, board, "unpacked", "unpacked", batches);
     base_.library = library::kUnpackedFcDriver;
   } else {
-    fail(graph, op, "only CONV_2D and FULLY_CONNECTED layers can be unpacked");
+    fail(graph, op, "only CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED layers can be unpacked");
   }
   driver_cycles_ += base_.cycles;  // the per-op interpreter overhead start_estimate put there
 
@@ -107,7 +123,9 @@ void UnpackedLayerCost::check_mask(const sim::WeightMask* mask) const {
 }
 
 bool UnpackedLayerCost::emitted(int64_t row, int64_t k, const sim::WeightMask* mask) const {
-  const size_t index = static_cast<size_t>(row * reduction_ + k);
+  // Depthwise filters are stored 1HWC: tap-major, channel fastest.
+  const size_t index = static_cast<size_t>(type_ == sim::OpType::kDepthwiseConv2D ? k * rows_ + row
+                                                                                   : row * reduction_ + k);
   const bool skipped = mask != nullptr && mask->skip[index] != 0;
   return !skipped && weights_[index] != 0;
 }
@@ -118,16 +136,21 @@ UnpackedCounts UnpackedLayerCost::count_row_group(int64_t group, const sim::Weig
   const int64_t first_row = 2 * group;
   const int64_t end_row = std::min(first_row + 2, rows_);
   for (int64_t k = 0; k < reduction_; k += 2) {
-    bool any_row_keeps_pair = false;
+    // Rows reading the same operands (every row of a conv or FC; the rows of
+    // one input channel of a depthwise layer) share one load of pair k.
+    int64_t loaded_group = -1;
     for (int64_t row = first_row; row < end_row; ++row) {
       const int emitted_here = (emitted(row, k, mask) ? 1 : 0) +
                                (k + 1 < reduction_ && emitted(row, k + 1, mask) ? 1 : 0);
       counts.full_pairs += emitted_here == 2 ? 1 : 0;
       counts.split_pairs += emitted_here == 1 ? 1 : 0;
       counts.emitted_weights += emitted_here;
-      any_row_keeps_pair = any_row_keeps_pair || emitted_here == 2;
+      const int64_t operand_group = type_ == sim::OpType::kDepthwiseConv2D ? row / depth_multiplier_ : 0;
+      if (emitted_here == 2 && operand_group != loaded_group) {
+        counts.operand_pairs += 1;
+        loaded_group = operand_group;
+      }
     }
-    counts.operand_pairs += any_row_keeps_pair ? 1 : 0;
   }
   return counts;
 }
@@ -159,9 +182,10 @@ LayerEstimate UnpackedLayerCost::evaluate(const UnpackedCounts& counts) const {
   estimate.kept_macs = counts.emitted_weights * outputs_per_row_;
   estimate.fetch_bound = run.fetch_bound;
   // The calibrated model where the board has one for this kernel type;
-  // else (e.g. fully connected, not in the fit set yet) the analytic one.
+  // else (e.g. fully connected or depthwise, not in the fit set yet) the
+  // analytic one.
   if (!board_.coefficients.calibration.empty()) {
-    const KernelFeatures features = conv_ ? unpacked_conv_features(*conv_, counts)
+    const KernelFeatures features = conv_ ? unpacked_conv_features(*conv_, counts, type_)
                                           : unpacked_fully_connected_features(rows_, reduction_, counts);
     if (const std::optional<double> cycles = board_.coefficients.calibration.cycles(features, opt_level_))
       estimate.cycles = *cycles;

@@ -1,18 +1,21 @@
 // Cost of an UNPACKED kernel (the method's kernel unpacking): for one
-// CONV_2D or FULLY_CONNECTED layer, straight-line code that replaces the
-// CMSIS-NN mat-mult call. Each call computes all C output rows for the
-// pixel columns of one call (2 for conv, the 2x2 kernel's pixel pair; 1 for
-// fully connected), rows taken in pairs (the last alone when C is odd). The
-// reduction index k (ky, kx, c_in order, = the filter row layout) is paired
-// (2j, 2j+1) per row, and for every row and pair:
+// CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer, straight-line code
+// that replaces the CMSIS-NN kernel. Each call computes all C output rows for
+// the pixel columns of one call (2 for the convolutions, the 2x2 kernel's
+// pixel pair; 1 for fully connected), rows taken in pairs (the last alone
+// when C is odd). The reduction index k (conv: ky, kx, c_in, = the filter row
+// layout; depthwise: the channel's taps ky, kx; FC: the input feature) is
+// paired (2j, 2j+1) per row, and for every row and pair:
 //   both weights emitted -> a 32-bit packed constant + one SMLAD per column,
 //   one weight emitted   -> a 16-bit constant + one SMLABB/T per column,
 //   none                 -> no instruction at all.
 // A weight is emitted when it is non-zero and not skipped by the mask (the
 // generator drops zero weights too). The q15 operand pair of index j is
 // loaded (one word per column) for a row group when one of its rows keeps the
-// full pair j, as engine/codegen/unpacked_conv.cc emits it; a single weight
-// reads its halfword operand itself.
+// full pair j, as engine/codegen/unpacked_parts.cc emits it, once per input
+// channel for depthwise rows (the two rows of a pair read different channels
+// unless the depth multiplier is even); a single weight reads its halfword
+// operand itself.
 // Each row adds a bias load and each output an inlined requantisation. The
 // im2col driver (or, for fully connected, widening the input to q15) stays
 // as in the baseline; an odd last conv pixel reuses the 2-column kernel with
@@ -52,8 +55,8 @@ struct UnpackedCounts {
 
 class UnpackedLayerCost {
  public:
-  // EstimateError unless op is a CONV_2D or FULLY_CONNECTED with a constant
-  // int8 filter. Copies what it needs; graph and board may go away.
+  // EstimateError unless op is a CONV_2D, DEPTHWISE_CONV_2D or
+  // FULLY_CONNECTED with a constant int8 filter. Copies what it needs; graph and board may go away.
   // `opt_level`: what the generated code is compiled at, which picks the
   // board calibration's coefficients (calibration.h).
   UnpackedLayerCost(const sim::Graph& graph, const sim::Op& op, const BoardProfile& board,
@@ -73,7 +76,7 @@ class UnpackedLayerCost {
   UnpackedCounts count_row_group(int64_t group, const sim::WeightMask* mask) const;
 
   // O(1) in the layer size. Cycles from the board's calibration of
-  // "unpacked.conv_2d" / "unpacked.fully_connected" when it has one
+  // "unpacked.<op kind>" when it has one
   // (kernel_features.h), else analytic.
   LayerEstimate evaluate(const UnpackedCounts& counts) const;
   LayerEstimate estimate(const sim::WeightMask* mask) const { return evaluate(count(mask)); }
@@ -84,7 +87,9 @@ class UnpackedLayerCost {
 
   BoardProfile board_;
   std::string opt_level_;
-  std::optional<ConvGeometry> conv_;  // CONV_2D: what the calibrated model's features need
+  sim::OpType type_;
+  std::optional<ConvGeometry> conv_;  // CONV_2D, DEPTHWISE_CONV_2D: what the calibrated model's features need
+  int64_t depth_multiplier_ = 1;      // DEPTHWISE_CONV_2D: rows per input channel
   LayerEstimate base_;  // identity, nominal MACs, library
   int64_t rows_ = 0, reduction_ = 0;
   int64_t columns_per_call_ = 1;

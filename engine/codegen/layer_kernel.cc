@@ -27,7 +27,10 @@ bool cmsis_nn_implements(sim::OpType type) {
   return false;
 }
 
-bool can_unpack(sim::OpType type) { return type == sim::OpType::kConv2D || type == sim::OpType::kFullyConnected; }
+bool can_unpack(sim::OpType type) {
+  return type == sim::OpType::kConv2D || type == sim::OpType::kDepthwiseConv2D ||
+         type == sim::OpType::kFullyConnected;
+}
 
 LayerKernel choose_layer_kernel(sim::OpType type, bool unpacked, bool cmsis_nn_available) {
   if (unpacked) return LayerKernel::kUnpacked;

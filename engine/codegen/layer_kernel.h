@@ -1,8 +1,9 @@
 // Which kernel realises one op of a generated network: decided here once and
 // read by the op emitter, the scratch planner, the manifest and the flash
 // measurement, so they cannot disagree.
-//   unpacked  an approximated CONV_2D or FULLY_CONNECTED layer as
-//             straight-line code (unpacked_conv.h, unpacked_fully_connected.h)
+//   unpacked  an approximated CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED
+//             layer as straight-line code (unpacked_conv.h,
+//             unpacked_depthwise_conv.h, unpacked_fully_connected.h)
 //   cmsis-nn  CMSIS-NN's public s8 API (cmsis_nn_op_source.h): every exact
 //             layer, when a CMSIS-NN checkout is known and CMSIS-NN has the op
 //   runtime   tinyskip's own C99 kernels (engine/runtime/), the
@@ -24,9 +25,10 @@ const char* layer_kernel_name(LayerKernel kernel);
 // ADD (same shapes) and SOFTMAX.
 bool cmsis_nn_implements(sim::OpType type);
 
-// The op types an approximated layer is generated for as unpacked code. An
-// approximated layer of another type keeps its exact kernel, the skipped
-// weights zeroed in its weight table. This is the one decision the search,
+// The op types an approximated layer is generated for as unpacked code:
+// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (every layer with weights
+// today). An approximated layer of another type would keep its exact kernel,
+// the skipped weights zeroed in its weight table. This is the one decision the search,
 // the cost model, the flash and latency tables and codegen all read
 // (engine::unpacked_ops_of), so that what is scored is what is generated.
 bool can_unpack(sim::OpType type);

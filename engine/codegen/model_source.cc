@@ -96,7 +96,7 @@ void check_options(const sim::Graph& graph, const sim::MaskSet& masks, const Mod
     if (op < 0 || op >= static_cast<int>(graph.ops.size()) ||
         !can_unpack(graph.ops[static_cast<size_t>(op)].type))
       throw CodegenError(
-          fmt::format("{}: op {} cannot be unpacked: only CONV_2D and FULLY_CONNECTED ops can", graph.source, op));
+          fmt::format("{}: op {} cannot be unpacked: only CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED ops can", graph.source, op));
   for (const auto& [op, mask] : masks)
     if (op < 0 || op >= static_cast<int>(graph.ops.size()))
       throw CodegenError(fmt::format("{}: a weight mask names op {}, the graph has {} ops", graph.source, op,

@@ -10,6 +10,7 @@
 #include "engine/codegen/codegen_error.h"
 #include "engine/codegen/op_source_parts.h"
 #include "engine/codegen/unpacked_conv.h"
+#include "engine/codegen/unpacked_depthwise_conv.h"
 #include "engine/codegen/unpacked_fully_connected.h"
 #include "sim/kernels/op_params.h"
 
@@ -59,6 +60,18 @@ std::string emit_unpacked(const OpContext& ctx, const std::filesystem::path& tem
   const sim::WeightMask exact;
   const sim::WeightMask& mask = ctx.request.mask ? *ctx.request.mask : exact;
   const std::string& fn = ctx.request.function_name;
+  if (ctx.op.type == sim::OpType::kDepthwiseConv2D) {  // its columns live in the scratch area
+    std::string out =
+        generate_unpacked_depthwise_conv_c(ctx.graph, ctx.op.index, mask, fn + "_unpacked", template_dir);
+    out += '\n';
+    out += op_function_head(ctx);
+    out += fmt::format(
+        "  (void)input2;\n"
+        "  if (scratch == NULL || scratch->buf == NULL || scratch->size < {}) return TS_ERROR_SCRATCH;\n"
+        "  {}_unpacked((const int8_t *)input, (int8_t *)output, (int16_t *)scratch->buf);\n  return TS_OK;\n}}\n",
+        unpacked_depthwise_scratch_bytes(ctx.graph, ctx.op.index), fn);
+    return out;
+  }
   std::string out =
       ctx.op.type == sim::OpType::kFullyConnected
           ? generate_unpacked_fully_connected_c(ctx.graph, ctx.op.index, mask, fn + "_unpacked", template_dir)
@@ -193,7 +206,8 @@ std::string emit_runtime(const OpContext& ctx) {
 int64_t op_scratch_bytes(const sim::Graph& graph, int op_index, LayerKernel kernel) {
   const sim::Op& op = graph.ops.at(static_cast<size_t>(op_index));
   switch (kernel) {
-    case LayerKernel::kUnpacked: return 0;
+    case LayerKernel::kUnpacked:
+      return op.type == sim::OpType::kDepthwiseConv2D ? unpacked_depthwise_scratch_bytes(graph, op_index) : 0;
     case LayerKernel::kCmsisNn: return cmsis_nn_scratch_bound(graph, op);
     case LayerKernel::kRuntime: break;
   }
@@ -212,7 +226,7 @@ OpSource generate_op_source(const sim::Graph& graph, const OpSourceRequest& requ
   if (ctx.shapes.input.n != 1 || ctx.shapes.output.n != 1)
     throw CodegenError(ctx.where + ": batch size must be 1 for generated code");
   if (request.kernel == LayerKernel::kUnpacked && !can_unpack(op.type))
-    throw CodegenError(ctx.where + ": only CONV_2D and FULLY_CONNECTED layers can be unpacked");
+    throw CodegenError(ctx.where + ": only CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED layers can be unpacked");
   if (request.kernel == LayerKernel::kCmsisNn && !cmsis_nn_implements(op.type))
     throw CodegenError(ctx.where + ": CMSIS-NN has no s8 kernel for this op");
   if (request.mask != nullptr && !request.mask->skip.empty() && !has_weights(op.type))

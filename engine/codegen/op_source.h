@@ -35,8 +35,8 @@ struct OpSource {
 };
 
 // Bytes the op may use of the shared `scratch` area: the im2col columns of a
-// runtime conv, or the upper bound of what the op's CMSIS-NN kernel asks for
-// (cmsis_nn_scratch_bound).
+// runtime conv or an unpacked depthwise conv, or the upper bound of what the
+// op's CMSIS-NN kernel asks for (cmsis_nn_scratch_bound).
 int64_t op_scratch_bytes(const sim::Graph& graph, int op_index, LayerKernel kernel);
 
 // Throws CodegenError for ops the generator cannot emit (batch > 1, an

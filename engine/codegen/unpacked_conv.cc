@@ -63,70 +63,18 @@ ConvLayer read_conv_layer(const sim::Graph& graph, int op_index, const sim::Weig
   return layer;
 }
 
-// The unrolled block of one output channel pair (or the odd last channel):
-// accumulators start at the bias, then for every reduction pair the kept
-// products, then requantisation of both pixels.
-void emit_channel_block(std::string& out, const ConvLayer& layer, const sim::WeightMask& mask,
-                        const std::string& function_name, int first, int count) {
-  std::vector<std::vector<int8_t>> rows;
-  for (int r = 0; r < count; ++r) rows.push_back(effective_row(layer.weights, mask, first + r, layer.reduction));
-  const int k_len = layer.reduction;
-
-  // Which reduction pairs need the packed q15 columns loaded at all.
-  bool any_smlad = false;
-  std::vector<bool> pair_loaded(static_cast<size_t>(k_len / 2), false);
-  for (int j = 0; j < k_len / 2; ++j)
-    for (const auto& row : rows)
-      if (row[static_cast<size_t>(2 * j)] != 0 && row[static_cast<size_t>(2 * j + 1)] != 0)
-        pair_loaded[static_cast<size_t>(j)] = any_smlad = true;
-
-  // One function per channel pair keeps every function small enough for the
-  // compiler's optimiser (one huge function makes compile time explode).
-  out += count == 2 ? fmt::format("/* Output channels {}, {}. */\n", first, first + 1)
-                    : fmt::format("/* Output channel {}. */\n", first);
-  out += fmt::format(
-      "static TS_NOINLINE TS_UNPACKED_CODE void {}_channels_{}(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n"
-      "  (void)col0;\n  (void)col1;\n  {{\n",
-      function_name, first);
-  for (int r = 0; r < count; ++r)
-    out += fmt::format("    int32_t acc{0}0 = {1}, acc{0}1 = {1};\n", r, c_int(layer.bias[static_cast<size_t>(first + r)]));
-  if (any_smlad) out += "    uint32_t x0, x1;\n";
-
-  for (int j = 0; j < (k_len + 1) / 2; ++j) {
-    const int k = 2 * j;
-    const bool has_hi = k + 1 < k_len;
-    if (has_hi && pair_loaded[static_cast<size_t>(j)])
-      out += fmt::format("    x0 = ts_q15x2(col0 + {0}); x1 = ts_q15x2(col1 + {0});\n", k);
-    for (int r = 0; r < count; ++r) {
-      const int8_t lo = rows[static_cast<size_t>(r)][static_cast<size_t>(k)];
-      const int8_t hi = has_hi ? rows[static_cast<size_t>(r)][static_cast<size_t>(k + 1)] : int8_t{0};
-      if (lo != 0 && hi != 0) {
-        const std::string w = packed_pair(lo, hi);
-        out += fmt::format("    acc{0}0 = TS_SMLAD({1}, x0, acc{0}0); acc{0}1 = TS_SMLAD({1}, x1, acc{0}1);\n", r, w);
-      } else if (lo != 0 || hi != 0) {
-        const int index = lo != 0 ? k : k + 1;
-        const int weight = lo != 0 ? lo : hi;
-        out += fmt::format("    acc{0}0 += col0[{1}] * ({2}); acc{0}1 += col1[{1}] * ({2});\n", r, index, weight);
-      }
-    }
-  }
-
-  const sim::ConvParams& p = layer.params;
-  for (int r = 0; r < count; ++r) {
-    const auto channel = static_cast<size_t>(first + r);
-    const std::string tail = fmt::format("{}, {}, {}, &{}_activation)", c_int(layer.requant.multiplier[channel]),
-                                         layer.requant.shift[channel], c_int(p.output_offset), function_name);
-    out += fmt::format("    out0[{0}] = ts_requantize_s8(acc{1}0, {2};\n", first + r, r, tail);
-    out += fmt::format("    out1[{0}] = ts_requantize_s8(acc{1}1, {2};\n", first + r, r, tail);
-  }
-  out += "  }\n}\n\n";
-}
-
 std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, const std::string& function_name) {
   std::string out = fmt::format("static const ts_activation {}_activation = {{{}, {}}};\n\n", function_name,
                                 c_int(layer.params.activation.min), c_int(layer.params.activation.max));
-  for (int first = 0; first < layer.output.c; first += 2)
-    emit_channel_block(out, layer, mask, function_name, first, std::min(2, layer.output.c - first));
+  // Every row reads the whole im2col column: operand offset 0.
+  for (int first = 0; first < layer.output.c; first += 2) {
+    TwoPixelRows block{first, {}, {}};
+    for (int r = first; r < std::min(first + 2, layer.output.c); ++r) {
+      block.rows.push_back(effective_row(layer.weights, mask, r, layer.reduction));
+      block.column_offsets.push_back(0);
+    }
+    out += two_pixel_row_block(block, layer.bias, layer.requant, layer.params.output_offset, function_name);
+  }
   out += fmt::format(
       "/* All {} output channels for two im2col columns (two output pixels), fully\n"
       " * unrolled over channels and the reduction index k = (ky, kx, c_in). */\n"

@@ -1,7 +1,10 @@
 #include "engine/codegen/unpacked_parts.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "engine/codegen/c_literals.h"
 #include "engine/codegen/codegen_error.h"
 
 namespace tinyskip::engine {
@@ -60,6 +63,79 @@ std::string element_statements(int count, const std::string& indent,
     out += indent + "  }\n" + indent + "}\n";
   }
   for (int c = first_unrolled; c < count; ++c) out += indent + statement(std::to_string(c)) + "\n";
+  return out;
+}
+
+namespace {
+
+// The operand registers of the i-th distinct column offset of a pair: at most
+// two (two rows), named so that a CONV_2D block (one offset) reads x0, x1.
+const char* operand_name(size_t i) { return i == 0 ? "x" : "y"; }
+
+}  // namespace
+
+std::string two_pixel_row_block(const TwoPixelRows& block, const std::vector<int32_t>& bias,
+                                const sim::ChannelRequant& requant, int32_t output_offset,
+                                const std::string& function_name) {
+  const size_t count = block.rows.size();
+  if (count == 0 || count > 2 || block.column_offsets.size() != count)
+    throw CodegenError(fmt::format("{}: a row block holds one or two rows with one offset each", function_name));
+  const int k_len = static_cast<int>(block.rows[0].size());
+  auto keeps_pair = [&](size_t r, int k) {
+    return k + 1 < k_len && block.rows[r][static_cast<size_t>(k)] != 0 && block.rows[r][static_cast<size_t>(k + 1)] != 0;
+  };
+  // The distinct column offsets of rows keeping reduction pair k, in row order.
+  auto loaded_offsets = [&](int k) {
+    std::vector<int> offsets;
+    for (size_t r = 0; r < count; ++r)
+      if (keeps_pair(r, k) && std::find(offsets.begin(), offsets.end(), block.column_offsets[r]) == offsets.end())
+        offsets.push_back(block.column_offsets[r]);
+    return offsets;
+  };
+  size_t operand_sets = 0;
+  for (int k = 0; k < k_len; k += 2) operand_sets = std::max(operand_sets, loaded_offsets(k).size());
+
+  // One function per row pair keeps every function small enough for the
+  // compiler's optimiser (one huge function makes compile time explode).
+  std::string out = count == 2 ? fmt::format("/* Output channels {}, {}. */\n", block.first, block.first + 1)
+                               : fmt::format("/* Output channel {}. */\n", block.first);
+  out += fmt::format(
+      "static TS_NOINLINE TS_UNPACKED_CODE void {}_channels_{}(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n"
+      "  (void)col0;\n  (void)col1;\n  {{\n",
+      function_name, block.first);
+  for (size_t r = 0; r < count; ++r)
+    out += fmt::format("    int32_t acc{0}0 = {1}, acc{0}1 = {1};\n", r, c_int(bias[block.first + r]));
+  if (operand_sets == 1) out += "    uint32_t x0, x1;\n";
+  if (operand_sets == 2) out += "    uint32_t x0, x1, y0, y1;\n";
+
+  for (int k = 0; k < k_len; k += 2) {
+    const std::vector<int> offsets = loaded_offsets(k);
+    for (size_t i = 0; i < offsets.size(); ++i)
+      out += fmt::format("    {0}0 = ts_q15x2(col0 + {1}); {0}1 = ts_q15x2(col1 + {1});\n", operand_name(i),
+                         offsets[i] + k);
+    for (size_t r = 0; r < count; ++r) {
+      const int8_t lo = block.rows[r][static_cast<size_t>(k)];
+      const int8_t hi = k + 1 < k_len ? block.rows[r][static_cast<size_t>(k + 1)] : int8_t{0};
+      if (keeps_pair(r, k)) {
+        const auto at = std::find(offsets.begin(), offsets.end(), block.column_offsets[r]) - offsets.begin();
+        out += fmt::format("    acc{0}0 = TS_SMLAD({1}, {2}0, acc{0}0); acc{0}1 = TS_SMLAD({1}, {2}1, acc{0}1);\n", r,
+                           packed_pair(lo, hi), operand_name(static_cast<size_t>(at)));
+      } else if (lo != 0 || hi != 0) {
+        const int index = block.column_offsets[r] + (lo != 0 ? k : k + 1);
+        out += fmt::format("    acc{0}0 += col0[{1}] * ({2}); acc{0}1 += col1[{1}] * ({2});\n", r, index,
+                           lo != 0 ? lo : hi);
+      }
+    }
+  }
+
+  for (size_t r = 0; r < count; ++r) {
+    const size_t channel = static_cast<size_t>(block.first) + r;
+    const std::string tail = fmt::format("{}, {}, {}, &{}_activation)", c_int(requant.multiplier[channel]),
+                                         requant.shift[channel], c_int(output_offset), function_name);
+    out += fmt::format("    out0[{0}] = ts_requantize_s8(acc{1}0, {2};\n", channel, r, tail);
+    out += fmt::format("    out1[{0}] = ts_requantize_s8(acc{1}1, {2};\n", channel, r, tail);
+  }
+  out += "  }\n}\n\n";
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Pieces every unpacked kernel generator shares (unpacked_conv.h,
-// unpacked_fully_connected.h), so that the two emit weights, operand copies
-// and masks the same way.
+// unpacked_depthwise_conv.h, unpacked_fully_connected.h), so that they emit
+// weights, operand copies and masks the same way.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/graph.h"
+#include "sim/kernels/kernel_params.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
@@ -33,5 +34,23 @@ std::vector<int8_t> effective_row(std::span<const int8_t> weights, const sim::We
 // blocks of 16 for long columns (unpacked_conv.cc says why).
 std::string element_statements(int count, const std::string& indent,
                                const std::function<std::string(const std::string&)>& statement);
+
+// The unrolled function `<function_name>_channels_<first>` of one output row
+// pair (or the odd last row) of a convolution computing two output pixels per
+// call from the q15 columns col0 and col1: accumulators start at the bias,
+// then for every reduction pair (2j, 2j+1) the kept products of each row, then
+// requantisation into out0[row] and out1[row] (with `<function_name>_activation`).
+// rows[r] holds the effective weights of row first + r in reduction order;
+// its operands sit at column_offsets[r] + k in each column (0 for CONV_2D,
+// the input channel's block for DEPTHWISE_CONV_2D). A q15 operand pair is
+// loaded once per distinct offset whose row keeps the full pair.
+struct TwoPixelRows {
+  int first = 0;
+  std::vector<std::vector<int8_t>> rows;
+  std::vector<int> column_offsets;
+};
+std::string two_pixel_row_block(const TwoPixelRows& block, const std::vector<int32_t>& bias,
+                                const sim::ChannelRequant& requant, int32_t output_offset,
+                                const std::string& function_name);
 
 }  // namespace tinyskip::engine

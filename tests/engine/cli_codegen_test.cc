@@ -10,9 +10,9 @@
 //     512 KB / 96 KB part, and run in the instruction-level emulator it
 //     reproduces the simulator's output for its embedded image;
 //   - the flash and cycles the exploration scored for the point are exactly
-//     the generated code's, for every layer kind: unpacked CONV_2D, and the
-//     approximated FULLY_CONNECTED and DEPTHWISE_CONV_2D layers, which keep
-//     their exact kernels with the skipped weights zeroed (can_unpack);
+//     the generated code's, for every layer kind that unpacks (can_unpack):
+//     CONV_2D (LeNet, ResNet-8, KWS), FULLY_CONNECTED (LeNet) and
+//     DEPTHWISE_CONV_2D (KWS);
 //   - the same on .npy data scored label-free (KWS, agreement).
 #include <catch2/catch.hpp>
 

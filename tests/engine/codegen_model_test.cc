@@ -212,6 +212,18 @@ TEST_CASE("codegen model: a masked depthwise conv (SAME, stride 2, multiplier 2)
   spec.stride_h = spec.stride_w = 2;
   SECTION("runtime kernel") { check_single_op_model(spec, 21, SingleOpKernel::kRuntime); }
   SECTION("CMSIS-NN") { check_single_op_model(spec, 21, SingleOpKernel::kCmsisNn); }
+  SECTION("unpacked") { check_single_op_model(spec, 21, SingleOpKernel::kUnpacked); }
+}
+
+TEST_CASE("codegen model: an unpacked depthwise conv (VALID 5x3, multiplier 1, odd channels) matches the simulator",
+          "[codegen]") {
+  test::LayerSpec spec;
+  spec.type = sim::OpType::kDepthwiseConv2D;
+  spec.out_c = 3;  // the two rows of the first pair read different input channels; the last row alone
+  spec.filter_h = 5;
+  spec.filter_w = 3;  // 15 taps: 7 pairs and a lone tap
+  spec.dilation_w = 2;
+  check_single_op_model(spec, 25, SingleOpKernel::kUnpacked);
 }
 
 TEST_CASE("codegen model: a masked fully connected layer matches the simulator", "[codegen]") {
@@ -231,44 +243,62 @@ TEST_CASE("codegen model: an unpacked fully connected layer with an odd row coun
   check_single_op_model(spec, 23, SingleOpKernel::kUnpacked);
 }
 
-// The MLPerf Tiny autoencoder, every FULLY_CONNECTED layer unpacked (exact
-// and with 40 % of each layer's weights skipped at random), on the host
-// against the simulator for TFLM's random reference inputs.
-TEST_CASE("codegen model: AD01 with all ten FC layers unpacked matches the simulator", "[codegen]") {
-  const sim::Graph graph = sim::load_tflite(test::shared_path("models/ad01_int8.tflite"));
+// Every layer with weights of the model unpacked (exact, then 40 % of each
+// layer's weights skipped at random), on the host against the simulator for
+// TFLM's random reference inputs of the model.
+void check_reference_inputs_unpacked(const std::string& model, const std::string& inputs, int count,
+                                     const std::set<sim::OpType>& unpacked_types, size_t expected_unpacked) {
+  const sim::Graph graph = sim::load_tflite(test::shared_path("models/" + model + ".tflite"));
   sim::TensorSet set;
-  set.source = "ad01 reference inputs";
+  set.source = model + " reference inputs";
   set.type = sim::DataType::kInt8;
   set.sample_shape = sim::sample_shape_of(graph);
-  const std::string bytes = test::read_text(test::shared_path("reference/ad01_int8_random_0-7_in_i8.bin"));
+  const std::string bytes = test::read_text(test::shared_path("reference/" + inputs));
   set.bytes.assign(bytes.begin(), bytes.end());
-  set.count = 8;
-  const sim::ModelInputs inputs(graph, set, std::nullopt);
-  std::mt19937 rng(24);
+  set.count = count;
+  const sim::ModelInputs model_inputs(graph, set, std::nullopt);
+  std::mt19937 rng(26);
   std::bernoulli_distribution skip(0.4);
   for (const bool masked : {false, true}) {
     engine::ModelCodegenOptions options;
-    options.model_name = "ad01";
+    options.model_name = "reference";
     options.template_dir = kSource / "engine/codegen/templates";
     options.runtime_dir = kSource / "engine/runtime";
     sim::MaskSet masks;
     for (const sim::Op& op : graph.ops) {
-      if (op.type != sim::OpType::kFullyConnected) continue;
+      if (unpacked_types.count(op.type) == 0) continue;
       options.unpacked_ops.insert(op.index);
       if (!masked) continue;
       masks[op.index].skip.resize(static_cast<size_t>(graph.input_of(op, 1).num_elements()));
       for (uint8_t& s : masks[op.index].skip) s = skip(rng) ? 1 : 0;
     }
-    REQUIRE(options.unpacked_ops.size() == 10);
+    REQUIRE(options.unpacked_ops.size() == expected_unpacked);
     const engine::ModelSources sources = engine::generate_model_sources(graph, masks, options);
     for (int op : options.unpacked_ops) CHECK(sources.kernels.at(op) == engine::LayerKernel::kUnpacked);
     test::TempDir dir;
     test::write_generated(sources.files, dir.path());
-    const std::string generated = test::run_generated_model_on_host(dir.path(), graph, "ad01", inputs);
-    const sim::RunOutput simulated = sim::Simulator(graph, masks).run(inputs);
+    const std::string generated = test::run_generated_model_on_host(dir.path(), graph, "reference", model_inputs);
+    const sim::RunOutput simulated = sim::Simulator(graph, masks).run(model_inputs);
     test::check_same_outputs(generated, simulated);
-    if (masked) CHECK(simulated.outputs != sim::Simulator(graph).run(inputs).outputs);
+    if (masked) CHECK(simulated.outputs != sim::Simulator(graph).run(model_inputs).outputs);
   }
+}
+
+TEST_CASE("codegen model: KWS with every conv, depthwise and FC layer unpacked matches the simulator",
+          "[codegen]") {
+  check_reference_inputs_unpacked("kws_ref_model", "kws_ref_model_random_0-7_in_i8.bin", 8,
+                                  {sim::OpType::kConv2D, sim::OpType::kDepthwiseConv2D, sim::OpType::kFullyConnected},
+                                  10);
+}
+
+TEST_CASE("codegen model: AD01 with all ten FC layers unpacked matches the simulator", "[codegen]") {
+  check_reference_inputs_unpacked("ad01_int8", "ad01_int8_random_0-7_in_i8.bin", 8, {sim::OpType::kFullyConnected},
+                                  10);
+}
+
+TEST_CASE("codegen model: VWW with all 13 depthwise layers unpacked matches the simulator", "[codegen]") {
+  check_reference_inputs_unpacked("vww_96_int8", "vww_96_int8_random_0-7_in_i8.bin", 8,
+                                  {sim::OpType::kDepthwiseConv2D}, 13);
 }
 
 // The generated CMSIS-NN op asks CMSIS-NN for its scratch size at run time

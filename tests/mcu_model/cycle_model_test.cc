@@ -235,6 +235,64 @@ TEST_CASE("unpacked fully connected: odd k and an odd row", "[mcu][unpacked]") {
   CHECK(sum == counts);
 }
 
+// One DEPTHWISE_CONV_2D over a 1x3 input with a 1x3 filter (VALID: one
+// output pixel), weights all 1 (1HWC: tap t, channel c at t * out_c + c).
+sim::Graph tiny_depthwise(int in_c, int depth_multiplier) {
+  testing::ConvSpec spec;
+  spec.in_w = 3;
+  spec.in_c = in_c;
+  spec.out_c = in_c * depth_multiplier;
+  spec.kernel_w = 3;
+  sim::Graph graph = testing::conv_graph(spec);
+  graph.ops[0].type = sim::OpType::kDepthwiseConv2D;
+  graph.ops[0].options.depth_multiplier = depth_multiplier;
+  sim::Tensor& filter = graph.tensors[static_cast<size_t>(graph.ops[0].inputs[1])];
+  filter.shape = {1, 1, 3, spec.out_c};
+  filter.data.assign(static_cast<size_t>(3 * spec.out_c), 1);
+  return graph;
+}
+
+TEST_CASE("unpacked depthwise: operand loads per input channel, taps paired per channel", "[mcu][unpacked]") {
+  const BoardProfile board = testing::make_board(hand_costs());
+  // 4 output channels, taps paired (0,1) and the lone tap 2: per row 1 full
+  // pair and 1 single weight. One call (the lone pixel with a dummy column),
+  // 2 columns: call 200 + 4 row set-ups x 3 + 8 requantisations x 7 = 268;
+  // a full pair costs 2 + 2 x 1 = 4, a single 1 + 2 x 1 = 3, an operand load
+  // 2 x 1.5 = 3.
+  SECTION("multiplier 2: the two rows of a pair read one input channel, one load") {
+    const sim::Graph graph = tiny_depthwise(2, 2);
+    const UnpackedLayerCost cost(graph, graph.ops[0], board);
+    const UnpackedCounts exact = cost.count(nullptr);
+    CHECK(exact == UnpackedCounts{4, 4, 2, 12});
+    // Driver: 1000 + pixel 10 + 3 taps x (20 + 30 + 2 elements x 3) = 1178;
+    // call: 268 + 2 loads x 3 + 4 x 4 + 4 x 3 = 302.
+    CHECK(cost.evaluate(exact).cycles == Approx(1480.0));
+    CHECK(cost.evaluate(exact).kept_macs == 12);
+
+    // Channel 0, tap 1 skipped (index 1 * 4 + 0): row 0's pair becomes a
+    // single weight; row 1 still loads channel 0's pair.
+    sim::WeightMask mask = mask_of(std::vector<uint8_t>(12, 0));
+    mask.skip[4] = 1;
+    CHECK(cost.count(&mask) == UnpackedCounts{3, 5, 2, 11});
+    CHECK(cost.evaluate(cost.count(&mask)).cycles == Approx(1479.0));
+    // ... and output channels 2 and 3 (input channel 1) skipped entirely.
+    for (const size_t t : {0u, 1u, 2u}) mask.skip[t * 4 + 2] = mask.skip[t * 4 + 3] = 1;
+    const UnpackedCounts counts = cost.count(&mask);
+    CHECK(counts == UnpackedCounts{1, 3, 1, 5});  // row 0: 2 singles; row 1: 1 pair + 1 single
+    UnpackedCounts sum = cost.count_row_group(0, &mask);
+    sum += cost.count_row_group(1, &mask);
+    CHECK(sum == counts);
+  }
+  SECTION("multiplier 1: the two rows of a pair read different channels, two loads") {
+    const sim::Graph graph = tiny_depthwise(4, 1);
+    const UnpackedLayerCost cost(graph, graph.ops[0], board);
+    const UnpackedCounts exact = cost.count(nullptr);
+    CHECK(exact == UnpackedCounts{4, 4, 4, 12});
+    // Driver: 1000 + 10 + 3 x (20 + 30 + 1 x 7) = 1181; call 268 + 4 x 3 + 16 + 12 = 308.
+    CHECK(cost.evaluate(exact).cycles == Approx(1489.0));
+  }
+}
+
 TEST_CASE("unpacked code larger than the I-cache is fetch bound", "[mcu][unpacked][flash]") {
   // Requantisation code of 640 bytes per output makes the kernel 48 + 12 +
   // 4 x 640 + 16 + 64 = 2700 bytes, streamed from flash at 2 WS with no

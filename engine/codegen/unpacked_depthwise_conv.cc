@@ -1,0 +1,151 @@
+#include "engine/codegen/unpacked_depthwise_conv.h"
+
+#include <algorithm>
+#include <map>
+#include <span>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/codegen/c_literals.h"
+#include "engine/codegen/code_template.h"
+#include "engine/codegen/codegen_error.h"
+#include "engine/codegen/unpacked_parts.h"
+#include "sim/kernels/op_params.h"
+
+namespace tinyskip::engine {
+namespace {
+
+struct DepthwiseLayer {
+  sim::ConvParams params;
+  sim::ChannelRequant requant;
+  sim::Shape4 input, filter, output;
+  std::span<const int8_t> weights;  // 1HWC: weight (channel c, tap t) at t * channels + c
+  std::vector<int32_t> bias;
+  int taps = 0;           // filter_h * filter_w, the reduction of one channel
+  int channel_block = 0;  // taps rounded up to even: q15 values per input channel in a column
+
+  int column_length() const { return input.c * channel_block; }
+};
+
+DepthwiseLayer read_layer(const sim::Graph& graph, int op_index, const sim::WeightMask& mask) {
+  if (op_index < 0 || op_index >= static_cast<int>(graph.ops.size()))
+    throw CodegenError(fmt::format("{}: op index {} out of range (the graph has {} ops)", graph.source, op_index,
+                                   graph.ops.size()));
+  const sim::Op& op = graph.ops[static_cast<size_t>(op_index)];
+  const std::string where = graph.source + ": " + graph.describe(op);
+  if (op.type != sim::OpType::kDepthwiseConv2D)
+    throw CodegenError(where + ": generate_unpacked_depthwise_conv_c takes DEPTHWISE_CONV_2D ops only");
+  DepthwiseLayer layer;
+  std::tie(layer.params, layer.requant) = sim::make_depthwise_params(graph, op);
+  const sim::OpShapes shapes = sim::op_shapes(graph, op);
+  layer.input = shapes.input;
+  layer.output = shapes.output;
+  const sim::Tensor& filter = graph.input_of(op, 1);
+  if (filter.type != sim::DataType::kInt8 || !filter.is_constant())
+    throw CodegenError(where + ": the filter must be a constant int8 tensor");
+  layer.filter = sim::shape_of(filter);
+  if (layer.filter.n != 1 || layer.filter.c != layer.output.c ||
+      layer.output.c != layer.input.c * layer.params.depth_multiplier ||
+      layer.requant.multiplier.size() != static_cast<size_t>(layer.output.c))
+    throw CodegenError(where + fmt::format(": filter {}x{}x{}x{} does not fit {} input channels x depth multiplier {}",
+                                           layer.filter.n, layer.filter.h, layer.filter.w, layer.filter.c,
+                                           layer.input.c, layer.params.depth_multiplier));
+  if (layer.input.n != 1)
+    throw CodegenError(where + fmt::format(": batch {} unsupported, the kernel computes one image", layer.input.n));
+  layer.weights = filter.values<int8_t>();
+  layer.taps = layer.filter.h * layer.filter.w;
+  layer.channel_block = layer.taps + layer.taps % 2;
+  layer.bias = layer_bias(graph, op, layer.output.c, where);
+  check_mask_size(mask, layer.weights.size(), where);
+  return layer;
+}
+
+// Output channel `channel`'s weights in tap order, skipped ones zeroed.
+std::vector<int8_t> channel_weights(const DepthwiseLayer& layer, const sim::WeightMask& mask, int channel) {
+  std::vector<int8_t> row(static_cast<size_t>(layer.taps));
+  for (int t = 0; t < layer.taps; ++t) {
+    const size_t index = static_cast<size_t>(t) * static_cast<size_t>(layer.output.c) + static_cast<size_t>(channel);
+    row[static_cast<size_t>(t)] = !mask.skip.empty() && mask.skip[index] != 0 ? int8_t{0} : layer.weights[index];
+  }
+  return row;
+}
+
+std::string channel_functions(const DepthwiseLayer& layer, const sim::WeightMask& mask,
+                              const std::string& function_name) {
+  std::string out = fmt::format("static const ts_activation {}_activation = {{{}, {}}};\n\n", function_name,
+                                c_int(layer.params.activation.min), c_int(layer.params.activation.max));
+  for (int first = 0; first < layer.output.c; first += 2) {
+    TwoPixelRows block{first, {}, {}};
+    for (int channel = first; channel < std::min(first + 2, layer.output.c); ++channel) {
+      block.rows.push_back(channel_weights(layer, mask, channel));
+      block.column_offsets.push_back(channel / layer.params.depth_multiplier * layer.channel_block);
+    }
+    out += two_pixel_row_block(block, layer.bias, layer.requant, layer.params.output_offset, function_name);
+  }
+  out += fmt::format(
+      "/* All {} output channels for two columns (two output pixels). */\n"
+      "static TS_UNPACKED_CODE void {}_channels(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n",
+      layer.output.c, function_name);
+  for (int first = 0; first < layer.output.c; first += 2)
+    out += fmt::format("  {}_channels_{}(col0, col1, out0, out1);\n", function_name, first);
+  out += "}\n\n";
+  return out;
+}
+
+// The im2col template's channel copies sit inside two loops and an if.
+const std::string kIndent = "        ";
+
+}  // namespace
+
+int64_t unpacked_depthwise_scratch_bytes(const sim::Graph& graph, int op_index) {
+  const DepthwiseLayer layer = read_layer(graph, op_index, {});
+  return 2 * int64_t{layer.column_length()} * static_cast<int64_t>(sizeof(int16_t));
+}
+
+std::string generate_unpacked_depthwise_conv_c(const sim::Graph& graph, int op_index, const sim::WeightMask& mask,
+                                               const std::string& function_name,
+                                               const std::filesystem::path& template_dir) {
+  check_c_identifier(function_name, "function name");
+  const DepthwiseLayer layer = read_layer(graph, op_index, mask);
+  const sim::ConvParams& p = layer.params;
+  const std::string block = std::to_string(layer.channel_block);
+  const std::map<std::string, std::string> values = {
+      {"FUNCTION", function_name},
+      {"IN_H", std::to_string(layer.input.h)},
+      {"IN_W", std::to_string(layer.input.w)},
+      {"IN_C", std::to_string(layer.input.c)},
+      {"OUT_H", std::to_string(layer.output.h)},
+      {"OUT_W", std::to_string(layer.output.w)},
+      {"OUT_C", std::to_string(layer.output.c)},
+      {"FILTER_H", std::to_string(layer.filter.h)},
+      {"FILTER_W", std::to_string(layer.filter.w)},
+      {"STRIDE_H", std::to_string(p.stride_h)},
+      {"STRIDE_W", std::to_string(p.stride_w)},
+      {"DILATION_H", std::to_string(p.dilation_h)},
+      {"DILATION_W", std::to_string(p.dilation_w)},
+      {"PAD_H", std::to_string(p.pad_h)},
+      {"PAD_W", std::to_string(p.pad_w)},
+      {"CHANNEL_BLOCK", block},
+      {"COLUMN_LENGTH", std::to_string(layer.column_length())},
+      {"ZERO_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+         return fmt::format("col[({}) * {}] = 0;", c, block);
+       })},
+      {"COPY_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+         return fmt::format("col[({0}) * {1}] = (int16_t)(src[{0}] + ({2}));", c, block, c_int(p.input_offset));
+       })},
+  };
+  const sim::Op& op = graph.ops[static_cast<size_t>(op_index)];
+  std::string source = fmt::format(
+      "/* Generated by tinyskip: unpacked DEPTHWISE_CONV_2D kernel for {} of {} ({} of {} weights skipped). */\n\n",
+      graph.describe(op), graph.source, mask.skipped_count(), layer.weights.size());
+  source += read_code_template(template_dir, "unpacked_helpers.c.in");
+  source += "\n";
+  source += channel_functions(layer, mask, function_name);
+  source += fill_code_template(read_code_template(template_dir, "unpacked_dw_layer.c.in"), values,
+                               "unpacked_dw_layer.c.in");
+  return source;
+}
+
+}  // namespace tinyskip::engine
