@@ -1,6 +1,7 @@
 #include "engine/codegen/unpacked_depthwise_conv.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <span>
 #include <tuple>
@@ -76,13 +77,25 @@ std::string channel_functions(const DepthwiseLayer& layer, const sim::WeightMask
                               const std::string& function_name) {
   std::string out = fmt::format("static const ts_activation {}_activation = {{{}, {}}};\n\n", function_name,
                                 c_int(layer.params.activation.min), c_int(layer.params.activation.max));
+  // The columns hold raw inputs (padded taps: the zero point), so the input
+  // offset moves out of the im2col into the accumulator's start:
+  // sum_k w_k (x_k + offset) = sum_k w_k x_k + offset * sum_k w_k over the
+  // emitted weights, a constant per channel.
+  std::vector<int32_t> start = layer.bias;
   for (int first = 0; first < layer.output.c; first += 2) {
     TwoPixelRows block{first, {}, {}};
     for (int channel = first; channel < std::min(first + 2, layer.output.c); ++channel) {
       block.rows.push_back(channel_weights(layer, mask, channel));
       block.column_offsets.push_back(channel / layer.params.depth_multiplier * layer.channel_block);
+      int64_t weight_sum = 0;
+      for (const int8_t w : block.rows.back()) weight_sum += w;
+      const int64_t folded = int64_t{start[static_cast<size_t>(channel)]} + weight_sum * layer.params.input_offset;
+      if (folded < std::numeric_limits<int32_t>::min() || folded > std::numeric_limits<int32_t>::max())
+        throw CodegenError(fmt::format("{}: channel {}: bias + input offset x weight sum overflows int32",
+                                       function_name, channel));
+      start[static_cast<size_t>(channel)] = static_cast<int32_t>(folded);
     }
-    out += two_pixel_row_block(block, layer.bias, layer.requant, layer.params.output_offset, function_name);
+    out += two_pixel_row_block(block, start, layer.requant, layer.params.output_offset, function_name);
   }
   out += fmt::format(
       "/* All {} output channels for two columns (two output pixels). */\n"
@@ -129,11 +142,12 @@ std::string generate_unpacked_depthwise_conv_c(const sim::Graph& graph, int op_i
       {"PAD_W", std::to_string(p.pad_w)},
       {"CHANNEL_BLOCK", block},
       {"COLUMN_LENGTH", std::to_string(layer.column_length())},
-      {"ZERO_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
-         return fmt::format("col[({}) * {}] = 0;", c, block);
+      {"ZERO_POINT", c_int(-p.input_offset)},
+      {"PAD_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+         return fmt::format("col[({}) * {}] = {};", c, block, c_int(-p.input_offset));
        })},
       {"COPY_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
-         return fmt::format("col[({0}) * {1}] = (int16_t)(src[{0}] + ({2}));", c, block, c_int(p.input_offset));
+         return fmt::format("col[({0}) * {1}] = src[{0}];", c, block);
        })},
   };
   const sim::Op& op = graph.ops[static_cast<size_t>(op_index)];

@@ -1,7 +1,8 @@
 // Kernel unpacking of one DEPTHWISE_CONV_2D layer (../shared/docs/method.md,
 // step 2). CMSIS-NN's arm_depthwise_conv_s8_opt gathers each output pixel's
 // receptive field as q15 with the input offset added, then accumulates every
-// output channel over its taps. The unpacked kernel keeps that im2col but
+// output channel over its taps. The unpacked kernel keeps that im2col (of the
+// raw inputs, the offset folded into each channel's starting accumulator) but
 // lays the column out channel by channel (channel ic's taps (ky, kx)
 // contiguous, padded to an even count), because with the weights as
 // compile-time constants a channel's taps can be paired: one SMLAD per kept
