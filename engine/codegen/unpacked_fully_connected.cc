@@ -25,13 +25,9 @@ struct FullyConnectedLayer {
 };
 
 FullyConnectedLayer read_layer(const sim::Graph& graph, int op_index, const sim::WeightMask& mask) {
-  if (op_index < 0 || op_index >= static_cast<int>(graph.ops.size()))
-    throw CodegenError(fmt::format("{}: op index {} out of range (the graph has {} ops)", graph.source, op_index,
-                                   graph.ops.size()));
-  const sim::Op& op = graph.ops[static_cast<size_t>(op_index)];
-  const std::string where = graph.source + ": " + graph.describe(op);
-  if (op.type != sim::OpType::kFullyConnected)
-    throw CodegenError(where + ": generate_unpacked_fully_connected_c takes FULLY_CONNECTED ops only");
+  std::string where;
+  const sim::Op& op =
+      unpacked_op(graph, op_index, sim::OpType::kFullyConnected, "generate_unpacked_fully_connected_c", where);
   FullyConnectedLayer layer;
   std::tie(layer.params, layer.requant) = sim::make_fully_connected_params(graph, op);
   const sim::Tensor& filter = graph.input_of(op, 1);

@@ -9,6 +9,40 @@
 
 namespace tinyskip::engine {
 
+const sim::Op& unpacked_op(const sim::Graph& graph, int op_index, sim::OpType type, const char* generator,
+                           std::string& where) {
+  if (op_index < 0 || op_index >= static_cast<int>(graph.ops.size()))
+    throw CodegenError(fmt::format("{}: op index {} out of range (the graph has {} ops)", graph.source, op_index,
+                                   graph.ops.size()));
+  const sim::Op& op = graph.ops[static_cast<size_t>(op_index)];
+  where = graph.source + ": " + graph.describe(op);
+  if (op.type != type)
+    throw CodegenError(fmt::format("{}: {} takes {} ops only", where, generator, sim::op_type_name(type)));
+  return op;
+}
+
+std::map<std::string, std::string> window_template_values(const std::string& function_name,
+                                                          const sim::ConvParams& params, const sim::Shape4& input,
+                                                          const sim::Shape4& filter, const sim::Shape4& output) {
+  return {
+      {"FUNCTION", function_name},
+      {"IN_H", std::to_string(input.h)},
+      {"IN_W", std::to_string(input.w)},
+      {"IN_C", std::to_string(input.c)},
+      {"OUT_H", std::to_string(output.h)},
+      {"OUT_W", std::to_string(output.w)},
+      {"OUT_C", std::to_string(output.c)},
+      {"FILTER_H", std::to_string(filter.h)},
+      {"FILTER_W", std::to_string(filter.w)},
+      {"STRIDE_H", std::to_string(params.stride_h)},
+      {"STRIDE_W", std::to_string(params.stride_w)},
+      {"DILATION_H", std::to_string(params.dilation_h)},
+      {"DILATION_W", std::to_string(params.dilation_w)},
+      {"PAD_H", std::to_string(params.pad_h)},
+      {"PAD_W", std::to_string(params.pad_w)},
+  };
+}
+
 std::vector<int32_t> layer_bias(const sim::Graph& graph, const sim::Op& op, int channels, const std::string& where) {
   std::vector<int32_t> bias(static_cast<size_t>(channels), 0);
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +15,19 @@
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
+
+// graph.ops[op_index], checked to be of `type`; CodegenError naming the op
+// (and `generator`, the function asked) otherwise. `where` is set to
+// "<source>: <op>" for the caller's own messages.
+const sim::Op& unpacked_op(const sim::Graph& graph, int op_index, sim::OpType type, const char* generator,
+                           std::string& where);
+
+// The sliding-window placeholders of a convolution template (FUNCTION,
+// IN_H .. OUT_C, FILTER_H/W, STRIDE_*, DILATION_*, PAD_*), the same for
+// unpacked_conv_layer.c.in and unpacked_dw_layer.c.in.
+std::map<std::string, std::string> window_template_values(const std::string& function_name,
+                                                          const sim::ConvParams& params, const sim::Shape4& input,
+                                                          const sim::Shape4& filter, const sim::Shape4& output);
 
 // The op's bias, one per output channel (zeros without a bias tensor), and
 // the check that a mask has one entry per weight (or none: the exact layer).

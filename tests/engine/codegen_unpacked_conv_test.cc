@@ -261,7 +261,7 @@ TEST_CASE("codegen unpacked conv: bad input is rejected with a clear error", "[c
     if (op.type != sim::OpType::kConv2D) not_conv = op.index;
   REQUIRE(not_conv >= 0);
   CHECK_THROWS_WITH(engine::generate_unpacked_conv_c(graph, not_conv, exact, "f", kTemplates),
-                    Catch::Contains("CONV_2D only"));
+                    Catch::Contains("CONV_2D ops only"));
   sim::WeightMask short_mask;
   short_mask.skip.assign(5, 1);
   CHECK_THROWS_WITH(engine::generate_unpacked_conv_c(graph, 3, short_mask, "f", kTemplates),
