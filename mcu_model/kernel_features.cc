@@ -58,6 +58,17 @@ std::string cmsis_conv_kernel(const ConvGeometry& g) {
   return "cmsis-nn.conv_2d";
 }
 
+// The depthwise path arm_depthwise_conv_wrapper_s8 takes on a Cortex-M4:
+// the 3x3 kernel (multiplier 1, padding at most 1), the im2col "opt" kernel
+// (other multiplier-1 layers), or the generic one; their loops differ, so
+// each is a kernel type of its own.
+std::string cmsis_depthwise_kernel(const ConvGeometry& g) {
+  const bool multiplier_1 = g.depth_multiplier == 1 && g.batches == 1 && g.y.dilation == 1 && g.x.dilation == 1;
+  if (!multiplier_1) return "cmsis-nn.depthwise_conv_2d_generic";
+  if (g.y.filter == 3 && g.x.filter == 3 && g.y.pad <= 1 && g.x.pad <= 1) return "cmsis-nn.depthwise_conv_2d_3x3";
+  return "cmsis-nn.depthwise_conv_2d";
+}
+
 void add_depthwise_loop_nest(KernelFeatures& f, const ConvGeometry& g) {
   const int64_t pixels = g.pixels() * g.batches;
   const int64_t taps_in = g.in_bounds_taps() * g.batches;
@@ -138,7 +149,12 @@ KernelFeatures exact_kernel_features(const sim::Graph& graph, const sim::Op& op,
       add_conv_loop_nest(f, g);
       break;
     }
-    case sim::OpType::kDepthwiseConv2D: add_depthwise_loop_nest(f, conv_geometry(graph, op)); break;
+    case sim::OpType::kDepthwiseConv2D: {
+      const ConvGeometry g = conv_geometry(graph, op);
+      if (cmsis_nn) f.kernel = cmsis_depthwise_kernel(g);
+      add_depthwise_loop_nest(f, g);
+      break;
+    }
     case sim::OpType::kFullyConnected: add_fully_connected_loop_nest(f, fully_connected_geometry(graph, op)); break;
     case sim::OpType::kMaxPool2D:
     case sim::OpType::kAveragePool2D: add_pool_loop_nest(f, pool_geometry(graph, op)); break;

@@ -139,7 +139,8 @@ CalibrationResult run_calibration(const CalibrationRequest& request) {
           if (program.cmsis_nn != cmsis_nn) continue;
           const std::string label = program.label + "_" + level.substr(1);
           spdlog::info("calibrate: timing {} ({} ops{})", label, network.graph.ops.size(),
-                       program.unpacked_ops.empty() ? "" : fmt::format(", convs unpacked, {:.0f} % skipped",
+                       program.unpacked_ops.empty() ? "" : fmt::format(", {} layers unpacked, {:.0f} % skipped",
+                                                                       program.unpacked_ops.size(),
                                                                        100 * program.skip_fraction));
           const std::vector<NetworkCycles> timed = timer.time(program.masks, program.unpacked_ops, label);
           ++programs;

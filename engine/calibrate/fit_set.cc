@@ -61,6 +61,31 @@ class ChainBuilder {
     op(OpType::kConv2D, {current_, filter, bias}, out, o);
   }
 
+  // Depthwise, ReLU; multiplier 1 (the CMSIS-NN paths MobileNet-style
+  // models take: the 3x3 kernel, or im2col for other windows).
+  void depthwise(int kernel, int stride, bool same) {
+    const Shape in = shape();
+    const int channels = in[3];
+    if (!same && (in[1] < kernel || in[2] < kernel)) same = true;
+    const sim::Padding padding = same ? sim::Padding::kSame : sim::Padding::kValid;
+    const int out_h = static_cast<int>(sim::windowed_output_size(padding, in[1], kernel, stride, 1));
+    const int out_w = static_cast<int>(sim::windowed_output_size(padding, in[2], kernel, stride, 1));
+    std::vector<int8_t> weights(static_cast<size_t>(kernel) * kernel * channels);
+    for (int8_t& w : weights) w = random_weight();
+    std::vector<float> scales(static_cast<size_t>(channels));
+    for (float& s : scales) s = uniform(0.005f, 0.03f);
+    const int filter = tensor("dw_filter", {1, kernel, kernel, channels}, DataType::kInt8, scales,
+                              std::vector<int32_t>(scales.size(), 0), 3, bytes_of(weights));
+    const int bias = tensor("bias", {channels}, DataType::kInt32, {}, {}, 0, bytes_of(random_bias(channels)));
+    const int out = activation("dw", {1, out_h, out_w, channels}, uniform(0.02f, 0.1f), -128);
+    sim::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.depth_multiplier = 1;
+    o.activation = sim::Activation::kRelu;
+    op(OpType::kDepthwiseConv2D, {current_, filter, bias}, out, o);
+  }
+
   void pool(OpType type, int window, int stride) {
     const Shape in = shape();
     window = std::min({window, in[1], in[2]});
@@ -198,7 +223,43 @@ sim::Graph random_chain(std::mt19937_64& rng, const std::string& name, bool floa
   return b.finish();
 }
 
-// Skips about `fraction` of every conv's weights; pair-wise masks (both
+// A depthwise-separable chain (MobileNet, DS-CNN): a first conv, then blocks
+// of a depthwise layer and a pointwise conv, a global average pool and the
+// classifier.
+sim::Graph random_separable_chain(std::mt19937_64& rng, const std::string& name, bool float_input) {
+  ChainBuilder b(rng, name);
+  if (float_input)
+    b.float_input();
+  else
+    b.int8_input();
+  // Stride 2 first, as MobileNet and DS-CNN do: the activations then fit
+  // the smallest board's RAM.
+  b.conv(pick(rng, {8, 16, 24}), 3, 2, true);
+  const int blocks = pick(rng, {2, 3, 3});
+  for (int block = 0; block < blocks; ++block) {
+    b.depthwise(pick(rng, {3, 3, 3, 5}), chance(rng, 0.4) ? 2 : 1, chance(rng, 0.7));
+    b.conv(pick(rng, {16, 24, 32, 48, 64}), 1, 1, false);
+  }
+  b.pool(OpType::kAveragePool2D, 64, 2);  // global, as MobileNet and DS-CNN end
+  b.flatten();
+  // Half of them with a wide and a narrow FC layer first (an autoencoder's
+  // shapes, 96-128 wide with an 8-16 bottleneck), so the unpacked FC fit sees
+  // the long rows and short columns of AD01-like models.
+  if (chance(rng, 0.5)) {
+    b.fully_connected(pick(rng, {96, 128}), true);
+    b.fully_connected(pick(rng, {8, 16}), true);
+    b.fully_connected(pick(rng, {96, 128}), true);
+  }
+  if (chance(rng, 0.8)) b.fully_connected(pick(rng, {16, 32, 48, 64}), true);
+  b.fully_connected(pick(rng, {10, 12}), false);
+  if (float_input)
+    b.dequantize();
+  else
+    b.softmax();
+  return b.finish();
+}
+
+// Skips about `fraction` of every layer's weights; pair-wise masks (both
 // weights of a reduction pair, the search's pair mode) or single weights.
 sim::MaskSet random_masks(std::mt19937_64& rng, const sim::Graph& graph, const std::set<int>& ops, double fraction,
                           bool pairs) {
@@ -206,17 +267,46 @@ sim::MaskSet random_masks(std::mt19937_64& rng, const sim::Graph& graph, const s
   for (int index : ops) {
     const sim::Op& op = graph.ops[static_cast<size_t>(index)];
     const sim::Tensor& filter = graph.input_of(op, 1);
-    const int64_t rows = filter.shape[0], k = filter.num_elements() / rows;
+    // Rows are output channels or units; a depthwise filter (1HWC) stores
+    // its rows' taps channel-fastest.
+    const bool depthwise = op.type == OpType::kDepthwiseConv2D;
+    const int64_t rows = depthwise ? filter.shape[3] : filter.shape[0], k = filter.num_elements() / rows;
+    auto stored_at = [&](int64_t r, int64_t i) { return static_cast<size_t>(depthwise ? i * rows + r : r * k + i); };
     sim::WeightMask mask;
     mask.skip.assign(static_cast<size_t>(filter.num_elements()), 0);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < k; j += pairs ? 2 : 1)
         if (chance(rng, fraction))
-          for (int64_t i = j; i < std::min(k, j + (pairs ? 2 : 1)); ++i) mask.skip[static_cast<size_t>(r * k + i)] = 1;
+          for (int64_t i = j; i < std::min(k, j + (pairs ? 2 : 1)); ++i) mask.skip[stored_at(r, i)] = 1;
     masks[index] = std::move(mask);
   }
   return masks;
 }
+
+
+// The network's four programs: exact on CMSIS-NN, exact on the runtime, and
+// the `unpacked` layers unpacked at a low and a high skip fraction.
+void add_programs(std::mt19937_64& rng, FitNetwork& network, const std::set<int>& unpacked, int n) {
+  network.programs.push_back({network.name + "_cmsis_nn", true, {}, {}, 0});
+  network.programs.push_back({network.name + "_runtime", false, {}, {}, 0});
+  const double low = std::uniform_real_distribution<double>(0, 0.3)(rng);
+  const double high = std::uniform_real_distribution<double>(0.3, 0.9)(rng);
+  network.programs.push_back({network.name + "_unpacked_low", n % 2 == 0, unpacked,
+                              random_masks(rng, network.graph, unpacked, low, chance(rng, 0.7)), low});
+  network.programs.push_back({network.name + "_unpacked_high", n % 2 == 1, unpacked,
+                              random_masks(rng, network.graph, unpacked, high, chance(rng, 0.7)), high});
+}
+
+std::set<int> ops_of_types(const sim::Graph& graph, std::initializer_list<OpType> types) {
+  std::set<int> ops;
+  for (const sim::Op& op : graph.ops)
+    if (std::find(types.begin(), types.end(), op.type) != types.end()) ops.insert(op.index);
+  return ops;
+}
+
+// The separable networks draw from a stream of their own, so that adding
+// them left the first family (and its fitted conv kernels) as it was.
+constexpr uint64_t kSeparableStream = 0x5eba7ab1e;
 
 }  // namespace
 
@@ -228,21 +318,24 @@ std::vector<FitNetwork> generate_fit_set(int count, uint64_t seed) {
     network.name = fmt::format("fit{:02d}", n);
     network.float_input = n % 4 == 3;
     network.graph = random_chain(rng, network.name, network.float_input);
-    std::set<int> convs;
-    for (const sim::Op& op : network.graph.ops)
-      if (op.type == OpType::kConv2D) convs.insert(op.index);
-    network.programs.push_back({network.name + "_cmsis_nn", true, {}, {}, 0});
-    network.programs.push_back({network.name + "_runtime", false, {}, {}, 0});
-    const double low = std::uniform_real_distribution<double>(0, 0.3)(rng);
-    const double high = std::uniform_real_distribution<double>(0.3, 0.9)(rng);
-    network.programs.push_back({network.name + "_unpacked_low", n % 2 == 0, convs,
-                                random_masks(rng, network.graph, convs, low, chance(rng, 0.7)), low});
-    network.programs.push_back({network.name + "_unpacked_high", n % 2 == 1, convs,
-                                random_masks(rng, network.graph, convs, high, chance(rng, 0.7)), high});
+    add_programs(rng, network, ops_of_types(network.graph, {OpType::kConv2D}), n);
+    set.push_back(std::move(network));
+  }
+  std::mt19937_64 separable_rng(seed ^ kSeparableStream);
+  for (int n = 0; n < separable_count(count); ++n) {
+    FitNetwork network;
+    network.name = fmt::format("fitdw{:02d}", n);
+    network.float_input = n % 4 == 3;
+    network.graph = random_separable_chain(separable_rng, network.name, network.float_input);
+    add_programs(separable_rng, network,
+                 ops_of_types(network.graph, {OpType::kConv2D, OpType::kDepthwiseConv2D, OpType::kFullyConnected}),
+                 n);
     set.push_back(std::move(network));
   }
   return set;
 }
+
+int separable_count(int count) { return (count + 1) / 2; }
 
 std::string describe_fit_set(int count, uint64_t seed) {
   return fmt::format(
@@ -251,8 +344,11 @@ std::string describe_fit_set(int count, uint64_t seed) {
       "stride 1-2, SAME/VALID, 1x1 fast and strided paths, max/average pools, a residual ADD, RESHAPE, fully "
       "connected, SOFTMAX; random int8 weights (4 % zeros) and quantisation. Each timed exact on CMSIS-NN, exact "
       "on the runtime, and with every conv unpacked at skip fractions drawn from [0, 0.3) and [0.3, 0.9) (pair-wise "
-      "or single-weight masks). Held out: the shipped LeNet and ResNet-8.",
-      count, seed);
+      "or single-weight masks). Plus {} depthwise-separable chains (a 3x3 conv, 2-3 blocks of a 3x3 or 5x5 "
+      "depthwise layer and a 1x1 conv, a global pool, one to five FC layers (half with a 96-128 wide, 8-16 "
+      "bottleneck stack)) timed the same way with every conv, "
+      "depthwise and FC layer unpacked. Held out: the shipped models.",
+      count, seed, separable_count(count));
 }
 
 }  // namespace tinyskip::engine

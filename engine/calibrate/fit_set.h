@@ -4,9 +4,11 @@
 // code generator handles end to end: an int8 CIFAR-sized input (or a float
 // one with QUANTIZE in front), convolutions of random channels, kernel size,
 // stride and padding, pools, a residual ADD, RESHAPE, fully connected layers
-// and SOFTMAX (or DEQUANTIZE). Each network is timed exact on CMSIS-NN,
-// exact on the runtime and with every convolution unpacked under random skip
-// masks of two skip fractions.
+// and SOFTMAX (or DEQUANTIZE); a second family is depthwise-separable
+// (MobileNet / DS-CNN style). Each network is timed exact on CMSIS-NN, exact
+// on the runtime and with every convolution (in the second family also every
+// depthwise and FC layer) unpacked under random skip masks of two skip
+// fractions.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +36,11 @@ struct FitNetwork {
   std::vector<FitProgram> programs;
 };
 
-// `count` networks from `seed`; the same arguments give the same set.
+// `count` networks from `seed`, then separable_count(count) depthwise-
+// separable ones (whose unpacked programs also unpack their depthwise and
+// fully connected layers); the same arguments give the same set.
 std::vector<FitNetwork> generate_fit_set(int count, uint64_t seed);
+int separable_count(int count);
 
 // One line saying what generate_fit_set draws, for the coefficient file.
 std::string describe_fit_set(int count, uint64_t seed);

@@ -16,16 +16,17 @@ Command add_calibrate_command(CLI::App& app) {
   auto request = std::make_shared<engine::CalibrationRequest>();
   request->config = engine::tinyskip_home() / "configs/resnet8_cifar10.json";
   request->out_dir = engine::tinyskip_home() / "configs/mcu";
-  request->work_dir = "calibration_work";
+  // Under results/ (not committed) rather than wherever the command runs.
+  request->work_dir = engine::tinyskip_home() / "results/.calibration_work";
   CLI::App* calibrate = app.add_subcommand(
       "calibrate", "Fit the cost model's per-board kernel coefficients to the timing engine on generated layers");
   calibrate->add_option("--config", request->config,
                         "experiment config giving the boards, data, toolchain and CMSIS-NN checkout (default: "
                         "configs/resnet8_cifar10.json)");
   calibrate->add_option("--out", request->out_dir, "where the per-board coefficient files go (default: configs/mcu)");
-  calibrate->add_option("--work-dir", request->work_dir, "generated programs (default: ./calibration_work)");
+  calibrate->add_option("--work-dir", request->work_dir, "generated programs (default: results/.calibration_work)");
   calibrate->add_option("--cache-dir", request->cache_dir, "timing cache; a re-run times nothing again (default: none)");
-  calibrate->add_option("--networks", request->networks, "generated networks in the fit set (default: 16)");
+  calibrate->add_option("--networks", request->networks, "generated chain networks in the fit set (default: 16; plus half as many depthwise-separable ones)");
   calibrate->add_option("--seed", request->seed, "seed of the fit set (default: 1)");
   calibrate->add_option("--opt-levels", request->opt_levels,
                         "optimisation levels every program is built at, each fitted on its own (default: -Os -O2)")

@@ -10,6 +10,7 @@
 #include "engine/calibrate/model_check.h"
 #include "engine/cli/commands.h"
 #include "engine/config/experiment_config.h"
+#include "engine/config/tinyskip_paths.h"
 #include "engine/results/atomic_file.h"
 
 namespace tinyskip::cli {
@@ -53,12 +54,14 @@ int run_check_model(const CheckModelOptions& options) {
 
 Command add_check_model_command(CLI::App& app) {
   auto options = std::make_shared<CheckModelOptions>();
-  options->check.timer.work_dir = "check_model_work";
+  // Under results/ (not committed) rather than wherever the command runs.
+  options->check.timer.work_dir = engine::tinyskip_home() / "results/.check_model_work";
   CLI::App* check = app.add_subcommand(
       "check-model", "Compare the cost model with the timing engine on a config's model, on every board");
   check->add_option("--config", options->config, "experiment config")->required();
   check->add_option("--json", options->json, "also write the comparison here");
-  check->add_option("--work-dir", options->check.timer.work_dir, "generated programs (default: ./check_model_work)");
+  check->add_option("--work-dir", options->check.timer.work_dir,
+                    "generated programs (default: results/.check_model_work)");
   check->add_option("--cache-dir", options->check.timer.cache_dir,
                     "timing cache (default: the config's latency cache, so a run's programs are not timed again)");
   check->add_option("--points", options->check.rank_points, "random design points ranked (default: 50)");

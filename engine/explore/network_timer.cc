@@ -138,7 +138,11 @@ std::vector<NetworkCycles> NetworkTimer::time(const sim::MaskSet& masks, const s
   }
   if (missing.empty()) return result;
 
+  // A fresh directory: files another program left under the same label
+  // (an op of another type at the same index) would be built into this one.
   const fs::path dir = options_.work_dir / label;
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
   write_generated_files(project.files, dir);
   std::vector<ProgramOp> ops;
   for (const GeneratedFile& file : project.sources.files)
@@ -152,7 +156,9 @@ std::vector<NetworkCycles> NetworkTimer::time(const sim::MaskSet& masks, const s
     boards.push_back(network_timing_board(experiment_.boards[b]));
     const std::optional<fs::path> elf = build_check_program(dir, spec.model_name, opt_level_, boards.back());
     if (!elf)
-      throw CodegenError(fmt::format("{}: the program does not fit even {} B of flash", dir.string(), kTimingFlashBytes));
+      throw CodegenError(fmt::format("{}: the program does not fit {}'s memory even with {} B of flash ({} B of RAM)",
+                                     dir.string(), boards.back().name, boards.back().flash_bytes,
+                                     boards.back().sram_bytes));
     elves.push_back(*elf);
   }
   std::vector<BoardTiming> timings(missing.size());

@@ -42,6 +42,39 @@ Calibration fc_calibration() {
 
 sim::Graph small_fc() { return testing::fc_graph(10, 5, std::vector<int8_t>(50, 3)); }
 
+// One DEPTHWISE_CONV_2D on a 6x6 input with `channels` input channels.
+sim::Graph depthwise_graph(int kernel, sim::Padding padding, int channels, int multiplier) {
+  testing::ConvSpec spec;
+  spec.in_h = spec.in_w = 6;
+  spec.in_c = channels;
+  spec.out_c = channels * multiplier;
+  spec.kernel_h = spec.kernel_w = kernel;
+  spec.padding = padding;
+  spec.out_h = spec.out_w = padding == sim::Padding::kSame ? 6 : 6 - kernel + 1;
+  sim::Graph graph = testing::conv_graph(spec);
+  graph.ops[0].type = sim::OpType::kDepthwiseConv2D;
+  graph.ops[0].options.depth_multiplier = multiplier;
+  sim::Tensor& filter = graph.tensors[static_cast<size_t>(graph.ops[0].inputs[1])];
+  filter.shape = {1, kernel, kernel, spec.out_c};
+  filter.data.assign(static_cast<size_t>(kernel * kernel * spec.out_c), 1);
+  return graph;
+}
+
+TEST_CASE("CMSIS-NN depthwise layers are priced by the path its wrapper takes", "[mcu][calibration]") {
+  // arm_depthwise_conv_wrapper_s8 (non-MVE): multiplier 1, batch 1, no
+  // dilation -> arm_depthwise_conv_3x3_s8 for a 3x3 filter padded at most 1,
+  // else arm_depthwise_conv_s8_opt; any other layer arm_depthwise_conv_s8.
+  auto kernel_of = [](const sim::Graph& graph) {
+    return exact_kernel_features(graph, graph.ops[0], ExactKernels::kCmsisNn).kernel;
+  };
+  CHECK(kernel_of(depthwise_graph(3, sim::Padding::kSame, 4, 1)) == "cmsis-nn.depthwise_conv_2d_3x3");
+  CHECK(kernel_of(depthwise_graph(3, sim::Padding::kValid, 4, 1)) == "cmsis-nn.depthwise_conv_2d_3x3");
+  CHECK(kernel_of(depthwise_graph(5, sim::Padding::kSame, 4, 1)) == "cmsis-nn.depthwise_conv_2d");  // pad 2
+  CHECK(kernel_of(depthwise_graph(3, sim::Padding::kSame, 4, 2)) == "cmsis-nn.depthwise_conv_2d_generic");
+  const sim::Graph graph = depthwise_graph(3, sim::Padding::kSame, 4, 1);
+  CHECK(exact_kernel_features(graph, graph.ops[0], ExactKernels::kRuntime).kernel == "runtime.depthwise_conv_2d");
+}
+
 TEST_CASE("FC features follow CMSIS-NN's loop nest", "[mcu][calibration]") {
   const sim::Graph graph = small_fc();
   const KernelFeatures features = exact_kernel_features(graph, graph.ops[0], ExactKernels::kCmsisNn);
