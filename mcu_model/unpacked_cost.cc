@@ -181,9 +181,9 @@ LayerEstimate UnpackedLayerCost::evaluate(const UnpackedCounts& counts) const {
   estimate.const_bytes = std::llround(call.literal_bytes) + table_bytes_;
   estimate.kept_macs = counts.emitted_weights * outputs_per_row_;
   estimate.fetch_bound = run.fetch_bound;
-  // The calibrated model where the board has one for this kernel type;
-  // else (e.g. fully connected or depthwise, not in the fit set yet) the
-  // analytic one.
+  // The calibrated model where the board has one for this kernel type and
+  // level; else (an uncalibrated board, or a level not fitted) the analytic
+  // one.
   if (!board_.coefficients.calibration.empty()) {
     const KernelFeatures features = conv_ ? unpacked_conv_features(*conv_, counts, type_)
                                           : unpacked_fully_connected_features(rows_, reduction_, counts);
