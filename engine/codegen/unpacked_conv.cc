@@ -75,14 +75,10 @@ std::string emit_mat_mult(const ConvLayer& layer, const sim::WeightMask& mask, c
       " * unrolled over channels and the reduction index k = (ky, kx, c_in). */\n"
       "static TS_UNPACKED_CODE void {}_mat_mult(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n",
       layer.output.c, function_name);
-  for (int first = 0; first < layer.output.c; first += 2)
-    out += fmt::format("  {}_channels_{}(col0, col1, out0, out1);\n", function_name, first);
+  out += row_pair_calls(function_name, layer.output.c);
   out += "}\n\n";
   return out;
 }
-
-// The im2col template's channel copies sit inside two loops and an if.
-const std::string kIndent = "        ";
 
 }  // namespace
 
@@ -97,8 +93,8 @@ std::string generate_unpacked_conv_c(const sim::Graph& graph, int op_index, cons
   values.insert({
       {"COLUMN_STRIDE", std::to_string(layer.reduction + layer.reduction % 2)},
       {"ZERO_CHANNELS",
-       element_statements(layer.input.c, kIndent, [](const std::string& c) { return fmt::format("col[{}] = 0;", c); })},
-      {"COPY_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+       element_statements(layer.input.c, kIm2colIndent, [](const std::string& c) { return fmt::format("col[{}] = 0;", c); })},
+      {"COPY_CHANNELS", element_statements(layer.input.c, kIm2colIndent, [&](const std::string& c) {
          return fmt::format("col[{0}] = (int16_t)(src[{0}] + ({1}));", c, c_int(p.input_offset));
        })},
   });

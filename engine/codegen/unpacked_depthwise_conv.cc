@@ -97,14 +97,10 @@ std::string channel_functions(const DepthwiseLayer& layer, const sim::WeightMask
       "/* All {} output channels for two columns (two output pixels). */\n"
       "static TS_UNPACKED_CODE void {}_channels(const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1) {{\n",
       layer.output.c, function_name);
-  for (int first = 0; first < layer.output.c; first += 2)
-    out += fmt::format("  {}_channels_{}(col0, col1, out0, out1);\n", function_name, first);
+  out += row_pair_calls(function_name, layer.output.c);
   out += "}\n\n";
   return out;
 }
-
-// The im2col template's channel copies sit inside two loops and an if.
-const std::string kIndent = "        ";
 
 }  // namespace
 
@@ -126,10 +122,10 @@ std::string generate_unpacked_depthwise_conv_c(const sim::Graph& graph, int op_i
       {"CHANNEL_BLOCK", block},
       {"COLUMN_LENGTH", std::to_string(layer.column_length())},
       {"ZERO_POINT", c_int(-p.input_offset)},
-      {"PAD_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+      {"PAD_CHANNELS", element_statements(layer.input.c, kIm2colIndent, [&](const std::string& c) {
          return fmt::format("col[({}) * {}] = {};", c, block, c_int(-p.input_offset));
        })},
-      {"COPY_CHANNELS", element_statements(layer.input.c, kIndent, [&](const std::string& c) {
+      {"COPY_CHANNELS", element_statements(layer.input.c, kIm2colIndent, [&](const std::string& c) {
          return fmt::format("col[({0}) * {1}] = src[{0}];", c, block);
        })},
   });

@@ -108,6 +108,13 @@ const char* operand_name(size_t i) { return i == 0 ? "x" : "y"; }
 
 }  // namespace
 
+std::string row_pair_calls(const std::string& function_name, int rows) {
+  std::string out;
+  for (int first = 0; first < rows; first += 2)
+    out += fmt::format("  {}_channels_{}(col0, col1, out0, out1);\n", function_name, first);
+  return out;
+}
+
 std::string two_pixel_row_block(const TwoPixelRows& block, const std::vector<int32_t>& bias,
                                 const sim::ChannelRequant& requant, int32_t output_offset,
                                 const std::string& function_name) {

@@ -58,6 +58,14 @@ std::string element_statements(int count, const std::string& indent,
 // its operands sit at column_offsets[r] + k in each column (0 for CONV_2D,
 // the input channel's block for DEPTHWISE_CONV_2D). A q15 operand pair is
 // loaded once per distinct offset whose row keeps the full pair.
+// The calls of every row-pair function of `rows` output rows, one line each,
+// for the body of the function that computes all rows for two columns.
+std::string row_pair_calls(const std::string& function_name, int rows);
+
+// The indent of the channel copies in the im2col templates (inside two
+// loops and an if).
+inline const std::string kIm2colIndent = "        ";
+
 struct TwoPixelRows {
   int first = 0;
   std::vector<std::vector<int8_t>> rows;
