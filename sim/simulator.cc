@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -193,49 +194,159 @@ Simulator::Simulator(Simulator&&) noexcept = default;
 DataType Simulator::output_type() const { return graph_.tensor(graph_.output).type; }
 int Simulator::num_classes() const { return static_cast<int>(graph_.tensor(graph_.output).num_elements()); }
 
-RunOutput Simulator::run(const ModelInputs& inputs, const RunOptions& options) const {
-  const Tensor& input = graph_.tensor(graph_.input);
+size_t Activations::bytes() const {
+  size_t total = 0;
+  for (const auto& [tensor, buffer] : tensors) total += buffer.size();
+  return total;
+}
+
+std::vector<int> Simulator::live_tensors(int position) const {
+  const int num_ops = static_cast<int>(graph_.ops.size());
+  if (position < 0 || position > num_ops)
+    throw SimulatorError(fmt::format("{}: no op position {} (the model has {} ops)", graph_.source, position, num_ops));
+  std::set<int> written = {graph_.input}, live;
+  for (int o = 0; o < position; ++o)
+    for (int t : graph_.ops[static_cast<size_t>(o)].outputs) written.insert(t);
+  for (int o = position; o < num_ops; ++o)
+    for (int t : graph_.ops[static_cast<size_t>(o)].inputs)
+      if (written.count(t)) live.insert(t);
+  if (written.count(graph_.output)) live.insert(graph_.output);
+  return {live.begin(), live.end()};
+}
+
+Activations Simulator::activations(int position, int first_image, int images) const {
+  Activations a;
+  a.position = position;
+  a.first_image = first_image;
+  a.images = images;
+  for (int t : live_tensors(position))
+    a.tensors[t].resize(static_cast<size_t>(images) * prepared_->tensor_bytes_per_image[static_cast<size_t>(t)]);
+  return a;
+}
+
+namespace {
+
+// The checks run() makes before it starts: inputs of the model's type, a
+// range inside them, captures of int8 activations the run computes, and
+// start and checkpoint buffers that cover the range at usable positions.
+void check_run(const Simulator& simulator, const ModelInputs& inputs, const RunOptions& options, int first, int count,
+               const std::vector<int64_t>& tensor_bytes) {
+  const Graph& graph = simulator.graph();
+  const Tensor& input = graph.tensor(graph.input);
   if (inputs.input_type() != input.type || inputs.bytes_per_input() != input.num_bytes())
     throw SimulatorError(fmt::format("{}: model input is {} bytes of {}, {} was encoded as {} bytes of {}",
-                                     graph_.source, input.num_bytes(), data_type_name(input.type), inputs.source(),
+                                     graph.source, input.num_bytes(), data_type_name(input.type), inputs.source(),
                                      inputs.bytes_per_input(), data_type_name(inputs.input_type())));
+  if (first < 0 || count < 0 || first + count > inputs.size())
+    throw SimulatorError(fmt::format("{}: images [{}, {}) are outside its {} inputs", inputs.source(), first,
+                                     first + count, inputs.size()));
+  const int start = options.start ? options.start->position : 0;
+  std::set<int> computed;  // tensors a run from `start` writes
+  for (size_t o = static_cast<size_t>(start); o < graph.ops.size(); ++o)
+    for (int t : graph.ops[o].outputs) computed.insert(t);
   for (int t : options.capture)
-    if (t < 0 || t >= static_cast<int>(graph_.tensors.size()) || graph_.tensor(t).is_constant() ||
-        graph_.tensor(t).type != DataType::kInt8)
-      throw SimulatorError(fmt::format("{}: tensor {} cannot be captured (not an int8 activation)", graph_.source, t));
+    if (t < 0 || t >= static_cast<int>(graph.tensors.size()) || graph.tensor(t).is_constant() ||
+        graph.tensor(t).type != DataType::kInt8 || (start > 0 && !computed.count(t)))
+      throw SimulatorError(fmt::format("{}: tensor {} cannot be captured (not an int8 activation this run computes)",
+                                       graph.source, t));
+  const auto check_buffers = [&](const Activations& a, const char* what) {
+    if (a.first_image > first || a.first_image + a.images < first + count)
+      throw SimulatorError(fmt::format("{}: {} activations cover images [{}, {}), the run needs [{}, {})",
+                                       graph.source, what, a.first_image, a.first_image + a.images, first,
+                                       first + count));
+    const std::vector<int> live = simulator.live_tensors(a.position);
+    if (a.tensors.size() != live.size() ||
+        !std::equal(live.begin(), live.end(), a.tensors.begin(), [](int t, const auto& entry) { return t == entry.first; }))
+      throw SimulatorError(fmt::format("{}: {} activations do not hold the tensors live before op {}", graph.source,
+                                       what, a.position));
+    for (const auto& [t, buffer] : a.tensors)
+      if (buffer.size() != static_cast<size_t>(a.images) * tensor_bytes[static_cast<size_t>(t)])
+        throw SimulatorError(fmt::format("{}: {} activations of tensor {} have {} bytes, not {}", graph.source, what,
+                                         t, buffer.size(), static_cast<size_t>(a.images) * tensor_bytes[static_cast<size_t>(t)]));
+  };
+  if (options.start) check_buffers(*options.start, "start");
+  for (const Activations* checkpoint : options.checkpoints) {
+    if (!checkpoint || checkpoint->position < start || checkpoint->position > static_cast<int>(graph.ops.size()))
+      throw SimulatorError(fmt::format("{}: a checkpoint must not lie before the run's start at op {}", graph.source, start));
+    check_buffers(*checkpoint, "checkpoint");
+  }
+}
+
+// Byte offset of run image `first` inside a range-wide buffer of `bytes` per image.
+size_t range_offset(const Activations& a, int first, size_t bytes) {
+  return static_cast<size_t>(first - a.first_image) * bytes;
+}
+
+// A chunk's start: `n` images of every live tensor from range-wide buffers.
+void load_activations(const Activations& a, Workspace& ws, int first, int n, const std::vector<int64_t>& tensor_bytes) {
+  for (const auto& [t, buffer] : a.tensors) {
+    const size_t bytes = static_cast<size_t>(tensor_bytes[static_cast<size_t>(t)]);
+    std::memcpy(ws.tensors[static_cast<size_t>(t)].data(), buffer.data() + range_offset(a, first, bytes), n * bytes);
+  }
+}
+
+// A chunk's checkpoint: the other direction.
+void store_activations(Activations& a, const Workspace& ws, int first, int n, const std::vector<int64_t>& tensor_bytes) {
+  for (auto& [t, buffer] : a.tensors) {
+    const size_t bytes = static_cast<size_t>(tensor_bytes[static_cast<size_t>(t)]);
+    std::memcpy(buffer.data() + range_offset(a, first, bytes), ws.tensors[static_cast<size_t>(t)].data(), n * bytes);
+  }
+}
+
+}  // namespace
+
+RunOutput Simulator::run(const ModelInputs& inputs, const RunOptions& options) const {
+  const int first_image = options.first_image;
+  const int count = options.images < 0 ? inputs.size() - first_image : options.images;
+  const std::vector<int64_t>& tensor_bytes = prepared_->tensor_bytes_per_image;
+  check_run(*this, inputs, options, first_image, count, tensor_bytes);
 
   RunOutput result;
-  result.images = inputs.size();
+  result.images = count;
   result.bytes_per_image = static_cast<int>(graph_.tensor(graph_.output).num_bytes());
   result.outputs.resize(static_cast<size_t>(result.images) * result.bytes_per_image);
   for (int t : options.capture)
-    result.captured[t].resize(static_cast<size_t>(result.images) * prepared_->tensor_bytes_per_image[t]);
+    result.captured[t].resize(static_cast<size_t>(result.images) * tensor_bytes[static_cast<size_t>(t)]);
+  // Checkpoints in op order, so one pass over the ops meets each in turn.
+  std::vector<Activations*> checkpoints = options.checkpoints;
+  std::stable_sort(checkpoints.begin(), checkpoints.end(),
+                   [](const Activations* a, const Activations* b) { return a->position < b->position; });
+  const size_t start = options.start ? static_cast<size_t>(options.start->position) : 0;
 
   const int chunk = std::max(1, options.images_per_chunk);
-  const int num_chunks = (inputs.size() + chunk - 1) / chunk;
+  const int num_chunks = (count + chunk - 1) / chunk;
   tbb::enumerable_thread_specific<Workspace> workspaces([&] {
     Workspace ws;
     ws.tensors.resize(graph_.tensors.size());
-    for (size_t t = 0; t < ws.tensors.size(); ++t)
-      ws.tensors[t].resize(static_cast<size_t>(prepared_->tensor_bytes_per_image[t]) * chunk);
+    for (size_t t = 0; t < ws.tensors.size(); ++t) ws.tensors[t].resize(static_cast<size_t>(tensor_bytes[t]) * chunk);
     return ws;
   });
   std::atomic<int> done{0};
 
   const auto run_chunk = [&](int c) {
     Workspace& ws = workspaces.local();
-    const int first = c * chunk;
-    const int n = std::min(chunk, inputs.size() - first);
-    inputs.encode(first, n, ws.tensors[static_cast<size_t>(graph_.input)].data());
-    for (const PreparedOp& op : prepared_->ops) run_op(op, n, ws);
-    std::memcpy(result.outputs.data() + static_cast<size_t>(first) * result.bytes_per_image,
+    const int offset = c * chunk;  // within the run's range
+    const int first = first_image + offset;
+    const int n = std::min(chunk, count - offset);
+    if (options.start)
+      load_activations(*options.start, ws, first, n, tensor_bytes);
+    else
+      inputs.encode(first, n, ws.tensors[static_cast<size_t>(graph_.input)].data());
+    size_t next_checkpoint = 0;
+    for (size_t o = start; o <= prepared_->ops.size(); ++o) {
+      for (; next_checkpoint < checkpoints.size() && checkpoints[next_checkpoint]->position == static_cast<int>(o);
+           ++next_checkpoint)
+        store_activations(*checkpoints[next_checkpoint], ws, first, n, tensor_bytes);
+      if (o < prepared_->ops.size()) run_op(prepared_->ops[o], n, ws);
+    }
+    std::memcpy(result.outputs.data() + static_cast<size_t>(offset) * result.bytes_per_image,
                 ws.tensors[static_cast<size_t>(graph_.output)].data(), static_cast<size_t>(n) * result.bytes_per_image);
     for (int t : options.capture) {
-      const size_t bytes = static_cast<size_t>(prepared_->tensor_bytes_per_image[t]);
-      std::memcpy(result.captured[t].data() + first * bytes, ws.tensors[static_cast<size_t>(t)].data(), n * bytes);
+      const size_t bytes = static_cast<size_t>(tensor_bytes[static_cast<size_t>(t)]);
+      std::memcpy(result.captured[t].data() + offset * bytes, ws.tensors[static_cast<size_t>(t)].data(), n * bytes);
     }
     const int now = done.fetch_add(n) + n;
-    if (options.progress) options.progress(now, inputs.size());
+    if (options.progress) options.progress(now, count);
   };
 
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();

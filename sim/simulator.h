@@ -17,6 +17,20 @@
 
 namespace tinyskip::sim {
 
+// The activations between two ops of the op order for a range of images:
+// every non-constant tensor written before op `position` (or the graph input)
+// that an op at or after it reads, or that is the graph output. Running ops
+// [position, end) from them gives the same bytes as running the whole
+// network, which is what lets design points that share their first masked
+// layers share those layers' work (engine/explore/activation_cache.h).
+struct Activations {
+  int position = 0;
+  int first_image = 0, images = 0;  // covers inputs [first_image, first_image + images)
+  std::map<int, std::vector<uint8_t>> tensors;  // tensor index -> images * tensor bytes
+
+  size_t bytes() const;
+};
+
 struct RunOptions {
   int threads = 0;           // 0: all hardware threads
   int images_per_chunk = 16;  // unit of work of one worker
@@ -25,6 +39,18 @@ struct RunOptions {
   // Activation tensors (graph tensor indices) to copy out for every image,
   // e.g. the inputs of the layers whose significance is measured.
   std::vector<int> capture;
+  // The inputs run: [first_image, first_image + images); images < 0: through the last.
+  int first_image = 0, images = -1;
+  // Start at op start->position from these activations (made by
+  // Simulator::activations and filled by an earlier run over the range)
+  // instead of encoding the inputs. Ops before the position are not run, so
+  // nothing may be captured from them.
+  const Activations* start = nullptr;
+  // Filled with the run's live tensors just before their position, for the
+  // run's images (each from Simulator::activations, covering the range; the
+  // run's images (each from Simulator::activations, covering the range; at or
+  // after start's position).
+  std::vector<Activations*> checkpoints;
 };
 
 struct RunOutput {
@@ -46,9 +72,17 @@ class Simulator {
   ~Simulator();
   Simulator(Simulator&&) noexcept;
 
-  // The whole network on every input (SimulatorError when the inputs were
-  // encoded for another input type or size).
+  // The whole network on every input of the options' range (SimulatorError
+  // when the inputs were encoded for another input type or size, or the
+  // range, start or checkpoints do not fit). Outputs and captures are of the
+  // range's images, first_image first.
   RunOutput run(const ModelInputs& inputs, const RunOptions& options = {}) const;
+
+  // Empty buffers for the live tensors before op `position` (0..ops) for
+  // `images` inputs from `first_image`; a run fills them as a checkpoint.
+  Activations activations(int position, int first_image, int images) const;
+  // The tensors such buffers hold, ascending.
+  std::vector<int> live_tensors(int position) const;
 
   const Graph& graph() const { return graph_; }
   DataType output_type() const;

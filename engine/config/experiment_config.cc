@@ -8,7 +8,6 @@
 #include "engine/config/json_reader.h"
 #include "engine/config/layer_names.h"
 #include "engine/config/tinyskip_paths.h"
-#include "engine/results/hashing.h"
 #include "sim/data/cifar10.h"
 #include "sim/support/whole_file.h"
 
@@ -473,8 +472,8 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   const JsonObject root =
       JsonValue(config.source, document, "")
           .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "score", "approximate", "search", "objectives",
-                      "constraints", "flash", "latency", "boards", "primary_board", "winners", "threads", "results_dir",
-                      "cmsis_nn"});
+                      "constraints", "flash", "latency", "boards", "primary_board", "winners", "threads",
+                      "activation_cache_mb", "results_dir", "cmsis_nn"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));
@@ -498,6 +497,8 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
                                   "bound output fidelity with winners.{}",
                                   config.source, score_name(config.score), winner_budgets_key(config.score)));
   if (const auto threads = root.get("threads")) config.threads = read_int(*threads, 0, kNonNegativeInteger);
+  if (const auto cache = root.get("activation_cache_mb"))
+    config.activation_cache_mb = read_int(*cache, 0, kNonNegativeInteger);
   if (const auto results_dir = root.get("results_dir"))
     config.results_dir = paths.resolve(*results_dir);
   else

@@ -144,6 +144,10 @@ struct ExperimentConfig {
   // accuracy loss in percentage points, MAE, or minimum SNR in dB.
   std::vector<double> winner_budgets = {0, 0.5, 1, 2, 5};
   int threads = 0;                                         // 0 = all hardware threads
+  // Memory for activations shared between design points
+  // (engine/explore/activation_cache.h); 0 turns sharing off. Like threads,
+  // it changes how fast a run is, never what it finds.
+  int64_t activation_cache_mb = 1024;
   std::filesystem::path results_dir;                       // absolute; runs go to results_dir/name/<run-id>/
   // The CMSIS-NN checkout `tinyskip codegen` puts exact layers on; nullopt:
   // none, exact layers use tinyskip's own runtime kernels.
@@ -162,7 +166,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const std::fil
 // in run.json; loading it back as a config gives the same config.
 nlohmann::json to_json(const ExperimentConfig& config);
 
-// FNV-1a 64 (hex) of to_json(config) without "threads", which does not change
+// FNV-1a 64 (hex) of to_json(config) without "threads" and "activation_cache_mb", which do not change
 // results. Two runs with equal hashes explore the same experiment.
 std::string config_hash(const ExperimentConfig& config);
 

@@ -1,7 +1,7 @@
 // ExperimentConfig -> JSON (the resolved form stored in run.json) and the
 // config's content hash.
 #include "engine/config/experiment_config.h"
-#include "engine/results/hashing.h"
+#include "sim/support/fnv1a.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -78,6 +78,7 @@ nlohmann::json to_json(const ExperimentConfig& config) {
       {"primary_board", config.primary_board},
       {"winners", {{winner_budgets_key(config.score), config.winner_budgets}}},
       {"threads", config.threads},
+      {"activation_cache_mb", config.activation_cache_mb},
       {"results_dir", config.results_dir.string()},
   };
   // Only when set: configs without it keep the content hash they had before
@@ -95,7 +96,8 @@ nlohmann::json to_json(const ExperimentConfig& config) {
 std::string config_hash(const ExperimentConfig& config) {
   nlohmann::json content = to_json(config);
   content.erase("threads");
-  return fnv1a_hex(content.dump());
+  content.erase("activation_cache_mb");
+  return support::fnv1a_hex(content.dump());
 }
 
 }  // namespace tinyskip::engine

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/config/config_error.h"
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "sim/graph.h"
 
 namespace tinyskip::engine {

@@ -1,7 +1,7 @@
 // Candidate thresholds T_l of one approximated layer, as a config gives them:
 // a regular range {"min", "max", "step"} or an explicit {"values": [...]}.
 // Both expand to an ascending list of distinct values; the search picks one
-// entry per layer (engine/explore/design_space.h).
+// entry per layer (engine/search/design_space.h).
 #pragma once
 
 #include <vector>

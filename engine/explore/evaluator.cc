@@ -1,5 +1,8 @@
 #include "engine/explore/evaluator.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include "mcu_model/cycle_model.h"
@@ -58,7 +61,13 @@ ExactReference measure_exact_reference(const Experiment& experiment, int threads
 
 Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, RunStore& store, int threads,
                      const MeasuredCosts& measured)
-    : experiment_(experiment), exact_(exact), store_(store), threads_(threads), measured_(measured) {}
+    : experiment_(experiment),
+      exact_(exact),
+      store_(store),
+      threads_(threads),
+      measured_(measured),
+      search_cache_(experiment.graph, experiment.space, inputs_of(experiment, Split::kSearch),
+                    experiment.config.activation_cache_mb << 20) {}
 
 double Evaluator::threshold(int layer, int level) const {
   return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
@@ -66,12 +75,14 @@ double Evaluator::threshold(int layer, int level) const {
 
 sim::MaskSet Evaluator::masks(const DesignPoint& point) const { return point_masks(experiment_, point); }
 
-Score Evaluator::score_of(const sim::MaskSet& masks, Split split) const {
-  return score_run(experiment_.config.score, experiment_.graph, simulate(experiment_, masks, split, threads_),
-                   inputs_of(experiment_, split), exact_.outputs.at(split));
+Score Evaluator::score_of(const DesignPoint& point, const sim::MaskSet& masks, Split split) {
+  const sim::RunOutput run =
+      split == Split::kSearch ? search_cache_.run(point, masks, threads_) : simulate(experiment_, masks, split, threads_);
+  return score_run(experiment_.config.score, experiment_.graph, run, inputs_of(experiment_, split),
+                   exact_.outputs.at(split));
 }
 
-PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
+PointRecord Evaluator::evaluate_point(const DesignPoint& point) {
   const sim::MaskSet point_masks = masks(point);
   PointRecord record;
   record.key = point_key(point);
@@ -89,7 +100,7 @@ PointRecord Evaluator::evaluate_point(const DesignPoint& point) const {
     skipped_total += skipped;
   }
   record.macs_kept = store_.schema().network_macs - skipped_total;
-  record.search = score_of(point_masks, Split::kSearch);
+  record.search = score_of(point, point_masks, Split::kSearch);
   for (size_t b = 0; b < experiment_.boards.size(); ++b) {
     record.boards.push_back(model_cost(experiment_, point_masks, experiment_.boards[b]));
     if (measured_.flash) record.boards.back().flash_bytes = measured_.flash->point_bytes(point);
@@ -135,11 +146,15 @@ const PointRecord& Evaluator::record(const DesignPoint& point) {
 }
 
 std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& points) {
-  std::vector<Objectives> result;
-  result.reserve(points.size());
-  for (const DesignPoint& point : points) {
-    requested_.insert(point_key(point));
-    result.push_back(objectives(record(point)));
+  std::vector<size_t> order(points.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return prefix_order_less(experiment_.space, points[a], points[b]);
+  });
+  std::vector<Objectives> result(points.size());
+  for (size_t i : order) {
+    requested_.insert(point_key(points[i]));
+    result[i] = objectives(record(points[i]));
   }
   return result;
 }
@@ -161,7 +176,7 @@ const PointRecord& Evaluator::score_on(const DesignPoint& point, Split split) {
   record(point);
   PointRecord& stored = records_.at(point_key(point));
   if (stored.score(split) || !exact_.outputs.count(split)) return stored;  // scored, or no such split
-  stored.score(split) = score_of(masks(point), split);
+  stored.score(split) = score_of(point, masks(point), split);
   store_.append(stored);  // the later row for the key wins on load
   return stored;
 }

@@ -4,7 +4,9 @@
 // tables (the compiled code, timed and sized) or, without them, from the
 // Cortex-M4 cost model (approximated layers as unpacked kernels, the rest as
 // CMSIS-NN).
-// Every finished point is appended to the run's points.csv at once, and
+// Points of a batch are scored in prefix order (activation_cache.h), so that
+// they share the most simulation work; the order does not depend on whether
+// they do. Every finished point is appended to the run's points.csv at once, and
 // points already there (a resumed run) are answered without re-evaluation.
 #pragma once
 
@@ -12,7 +14,7 @@
 #include <mutex>
 #include <set>
 
-#include "engine/explore/design_space.h"
+#include "engine/explore/activation_cache.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/flash_table.h"
 #include "engine/explore/latency_table.h"
@@ -20,6 +22,8 @@
 #include "engine/explore/scoring.h"
 #include "engine/report/score.h"
 #include "engine/results/run_store.h"
+#include "engine/search/design_space.h"
+#include "engine/search/problem.h"
 #include "sim/weight_mask.h"
 
 namespace tinyskip::engine {
@@ -67,19 +71,23 @@ class Evaluator final : public Problem {
   // Without: the record as it is.
   const PointRecord& time_program(const DesignPoint& point);
 
+  // Work shared between points on the search split (activation_cache.h).
+  const ActivationCacheStats& sharing() const { return search_cache_.stats(); }
+
   sim::MaskSet masks(const DesignPoint& point) const;
   Objectives objectives(const PointRecord& record) const;
   double threshold(int layer, int level) const;
 
  private:
-  PointRecord evaluate_point(const DesignPoint& point) const;
-  Score score_of(const sim::MaskSet& masks, Split split) const;
+  PointRecord evaluate_point(const DesignPoint& point);
+  Score score_of(const DesignPoint& point, const sim::MaskSet& masks, Split split);
 
   const Experiment& experiment_;
   const ExactReference& exact_;
   RunStore& store_;
   int threads_;
   MeasuredCosts measured_;
+  ActivationCache search_cache_;
   std::map<std::string, PointRecord> records_;  // by point key
   std::set<std::string> requested_;             // distinct points the search asked for
 };

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/config/experiment_config.h"
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "engine/significance/skip_masks.h"
 #include "mcu_model/board_profile.h"
 #include "mcu_model/cycle_model.h"

@@ -212,6 +212,20 @@ const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Eva
   return best;
 }
 
+// What run.json and the log say of the work points shared on the search split.
+void record_sharing(RunStore& store, const ActivationCacheStats& sharing, const ExperimentConfig& config) {
+  store.set_run_field("activation_sharing", {{"budget_mb", config.activation_cache_mb},
+                                             {"runs", sharing.runs},
+                                             {"resumed_past_first_layer", sharing.resumed_past_first},
+                                             {"checkpoints_stored", sharing.checkpoints_stored},
+                                             {"evictions", sharing.evictions},
+                                             {"mac_saving", sharing.mac_saving()}});
+  if (sharing.runs)
+    spdlog::info("shared work: {} of {} search runs resumed past their first approximated layer; {:.1f} % of the "
+                 "multiply-accumulates saved",
+                 sharing.resumed_past_first, sharing.runs, 100.0 * sharing.mac_saving());
+}
+
 WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, const ExactReference& exact,
                          const DesignPoint& point, double budget) {
   WinnerRecord winner;
@@ -330,6 +344,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   phase = std::chrono::steady_clock::now();
   const SearchResult search = run_search(experiment, evaluator, options.stop);
   store.record_timing("search", seconds_since(phase));
+  record_sharing(store, evaluator.sharing(), config);
   ExplorationSummary summary{store.dir(), search.evaluations, static_cast<int>(search.front.size()), search.stopped};
   if (search.stopped) {
     spdlog::warn("stopped after {} evaluations; every finished point is in {}; continue with --resume --run-id {}",

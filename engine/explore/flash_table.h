@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "engine/explore/experiment.h"
 
 namespace tinyskip::engine {

@@ -24,7 +24,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "engine/explore/experiment.h"
 #include "engine/explore/network_timer.h"
 

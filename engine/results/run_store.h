@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/config/experiment_config.h"
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "engine/results/point_record.h"
 #include "engine/results/result_files.h"
 #include "engine/results/results_error.h"

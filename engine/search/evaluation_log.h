@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/pareto.h"
 #include "engine/search/search_options.h"
 

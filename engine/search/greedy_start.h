@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/evaluation_log.h"
 #include "engine/search/search_options.h"
 

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/search_options.h"
 
 namespace tinyskip::engine {

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/pareto.h"
 
 namespace tinyskip::engine {

@@ -36,7 +36,7 @@
 // `population` distinct points of parents + offspring.
 #pragma once
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/search_options.h"
 
 namespace tinyskip::engine {

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 #include "engine/search/search_error.h"
 
 namespace tinyskip::engine {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/config/experiment_config.h"
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 #include "engine/results/run_store.h"
 #include "tests/test_files.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/explore/design_space.h"
+#include "engine/search/problem.h"
 
 namespace tinyskip::test {
 

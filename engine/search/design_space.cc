@@ -1,4 +1,4 @@
-#include "engine/explore/design_space.h"
+#include "engine/search/design_space.h"
 
 #include <limits>
 #include <sstream>
