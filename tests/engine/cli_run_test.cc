@@ -96,6 +96,25 @@ TEST_CASE("tinyskip run: LeNet grid writes every file, and the same config gives
   REQUIRE(second.exit_code == 0);
   CHECK(read_text(run / "points.csv") == read_text(dir / "results" / "lenet_grid" / "b" / "points.csv"));
   CHECK(read_text(run / "winners" / "0.json").size() > 0);
+  // Points shared the work of their common conv2 level; without sharing the
+  // same files come out.
+  CHECK(run_json["activation_sharing"]["resumed_past_first_layer"] == 6);
+  CHECK(run_json["activation_sharing"]["mac_saving"].get<double>() > 0.0);
+  std::string config = read_text(dir / "config.json");
+  config.insert(config.find('{') + 1, "\n  \"activation_cache_mb\": 0,");
+  std::ofstream(dir / "unshared.json") << config;
+  const auto unshared = run_cli("run " + (dir / "unshared.json").string() + " --run-id c");
+  REQUIRE(unshared.exit_code == 0);
+  const fs::path c = dir / "results" / "lenet_grid" / "c";
+  CHECK(nlohmann::json::parse(read_text(c / "run.json"))["activation_sharing"]["mac_saving"] == 0.0);
+  CHECK(read_text(run / "points.csv") == read_text(c / "points.csv"));
+  for (const char* winner : {"winners/0.json", "winners/2.json"}) {
+    auto shared_winner = nlohmann::json::parse(read_text(run / winner));
+    auto unshared_winner = nlohmann::json::parse(read_text(c / winner));
+    shared_winner.erase("run_id");
+    unshared_winner.erase("run_id");
+    CHECK(shared_winner == unshared_winner);
+  }
 }
 
 TEST_CASE("tinyskip run: an interrupted run resumes without re-evaluating or losing points") {
