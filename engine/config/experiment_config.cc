@@ -473,7 +473,7 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
       JsonValue(config.source, document, "")
           .as_object({"name", "model", "pixel_scale", "data_dir", "splits", "score", "approximate", "search", "objectives",
                       "constraints", "flash", "latency", "boards", "primary_board", "winners", "threads",
-                      "activation_cache_mb", "results_dir", "cmsis_nn"});
+                      "activation_cache_mb", "batch_evaluation", "results_dir", "cmsis_nn"});
 
   config.name = read_name(root.required("name"));
   config.model = paths.existing_file(root.required("model"));
@@ -499,6 +499,15 @@ ExperimentConfig parse_experiment_config(const std::string& text, const fs::path
   if (const auto threads = root.get("threads")) config.threads = read_int(*threads, 0, kNonNegativeInteger);
   if (const auto cache = root.get("activation_cache_mb"))
     config.activation_cache_mb = read_int(*cache, 0, kNonNegativeInteger);
+  if (const auto batch = root.get("batch_evaluation")) {
+    const std::string name = batch->as_string();
+    if (name == "serial")
+      config.batch_evaluation = ExperimentConfig::BatchEvaluation::kSerial;
+    else if (name == "threads")
+      config.batch_evaluation = ExperimentConfig::BatchEvaluation::kThreads;
+    else
+      batch->expected("\"serial\" or \"threads\"");
+  }
   if (const auto results_dir = root.get("results_dir"))
     config.results_dir = paths.resolve(*results_dir);
   else

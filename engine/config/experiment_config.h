@@ -148,6 +148,11 @@ struct ExperimentConfig {
   // (engine/explore/activation_cache.h); 0 turns sharing off. Like threads,
   // it changes how fast a run is, never what it finds.
   int64_t activation_cache_mb = 1024;
+  // How a batch's new points are scored (engine/explore/batch_evaluation.h):
+  // one after the other on every thread, or one per thread at once. Changes
+  // speed only.
+  enum class BatchEvaluation { kSerial, kThreads };
+  BatchEvaluation batch_evaluation = BatchEvaluation::kSerial;
   std::filesystem::path results_dir;                       // absolute; runs go to results_dir/name/<run-id>/
   // The CMSIS-NN checkout `tinyskip codegen` puts exact layers on; nullopt:
   // none, exact layers use tinyskip's own runtime kernels.
@@ -166,7 +171,8 @@ ExperimentConfig parse_experiment_config(const std::string& text, const std::fil
 // in run.json; loading it back as a config gives the same config.
 nlohmann::json to_json(const ExperimentConfig& config);
 
-// FNV-1a 64 (hex) of to_json(config) without "threads" and "activation_cache_mb", which do not change
+// FNV-1a 64 (hex) of to_json(config) without "threads", "activation_cache_mb"
+// and "batch_evaluation", which do not change
 // results. Two runs with equal hashes explore the same experiment.
 std::string config_hash(const ExperimentConfig& config);
 

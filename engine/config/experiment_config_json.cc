@@ -79,6 +79,8 @@ nlohmann::json to_json(const ExperimentConfig& config) {
       {"winners", {{winner_budgets_key(config.score), config.winner_budgets}}},
       {"threads", config.threads},
       {"activation_cache_mb", config.activation_cache_mb},
+      {"batch_evaluation",
+       config.batch_evaluation == ExperimentConfig::BatchEvaluation::kThreads ? "threads" : "serial"},
       {"results_dir", config.results_dir.string()},
   };
   // Only when set: configs without it keep the content hash they had before
@@ -97,6 +99,7 @@ std::string config_hash(const ExperimentConfig& config) {
   nlohmann::json content = to_json(config);
   content.erase("threads");
   content.erase("activation_cache_mb");
+  content.erase("batch_evaluation");
   return support::fnv1a_hex(content.dump());
 }
 

@@ -29,7 +29,23 @@ bool prefix_order_less(const DesignSpace& space, const DesignPoint& a, const Des
 ActivationCache::ActivationCache(const sim::Graph& graph, const DesignSpace& space, const sim::ModelInputs& inputs,
                                  int64_t budget_bytes)
     : graph_(graph), inputs_(inputs), budget_bytes_(budget_bytes), layer_by_op_order_(layers_in_op_order(space)) {
-  for (int layer : layer_by_op_order_) positions_.push_back(space.layers[static_cast<size_t>(layer)].op_index);
+  const sim::Simulator exact(graph);
+  for (int layer : layer_by_op_order_) {
+    positions_.push_back(space.layers[static_cast<size_t>(layer)].op_index);
+    int64_t bytes = 0;
+    for (int t : exact.live_tensors(positions_.back())) bytes += graph.tensor(t).num_bytes();
+    state_bytes_.push_back(bytes * inputs.size());
+  }
+}
+
+ActivationCacheStats ActivationCache::stats() const {
+  const std::lock_guard<std::mutex> guard(lock_);
+  return stats_;
+}
+
+int64_t ActivationCache::bytes_held() const {
+  const std::lock_guard<std::mutex> guard(lock_);
+  return bytes_held_;
 }
 
 // "2:3-0": the state before the third masked layer (op order) of points whose
@@ -65,7 +81,7 @@ bool ActivationCache::make_room(int64_t bytes, const std::vector<std::string>& k
     --victim;
     if (std::find(keep.begin(), keep.end(), *victim) != keep.end()) continue;
     const auto entry = entries_.find(*victim);
-    bytes_held_ -= static_cast<int64_t>(entry->second.activations.bytes());
+    bytes_held_ -= static_cast<int64_t>(entry->second.activations->bytes());
     entries_.erase(entry);
     victim = lru_.erase(victim);
     ++stats_.evictions;
@@ -79,34 +95,49 @@ sim::RunOutput ActivationCache::run(const DesignPoint& point, const sim::MaskSet
   options.threads = threads;
   const int depths = static_cast<int>(positions_.size());
 
-  // Resume from the deepest state held; checkpoint every later one that fits.
+  // Resume from the deepest state held; reserve room for every later one
+  // that fits, to checkpoint them for the points that follow.
   int start = -1;
-  for (int d = depths - 1; d >= 0 && budget_bytes_ > 0 && start < 0; --d)
-    if (entries_.count(key(point, d))) start = d;
-  std::vector<std::string> keep;
-  if (start >= 0) {
-    keep.push_back(key(point, start));
-    Entry& entry = entries_.at(keep.back());
-    touch(entry, keep.back());
-    options.start = &entry.activations;
+  std::shared_ptr<const sim::Activations> start_state;
+  std::vector<std::string> keep;  // not to evict: the start and the states reserved
+  std::vector<int> reserved;      // depths checkpointed by this run
+  {
+    const std::lock_guard<std::mutex> guard(lock_);
+    for (int d = depths - 1; d >= 0 && budget_bytes_ > 0 && start < 0; --d)
+      if (entries_.count(key(point, d))) start = d;
+    if (start >= 0) {
+      keep.push_back(key(point, start));
+      Entry& entry = entries_.at(keep.back());
+      touch(entry, keep.back());
+      start_state = entry.activations;
+    }
+    for (int d = start + 1; d < depths && budget_bytes_ > 0; ++d) {
+      const int64_t bytes = state_bytes_[static_cast<size_t>(d)];
+      if (!make_room(bytes, keep)) break;  // deeper states would not be reached from here without this one
+      bytes_held_ += bytes;
+      keep.push_back(key(point, d));
+      reserved.push_back(d);
+    }
   }
-  std::vector<std::pair<std::string, sim::Activations>> fresh;
-  fresh.reserve(static_cast<size_t>(depths));
-  for (int d = start + 1; d < depths && budget_bytes_ > 0; ++d) {
-    sim::Activations buffers = simulator.activations(positions_[static_cast<size_t>(d)], 0, inputs_.size());
-    const auto bytes = static_cast<int64_t>(buffers.bytes());
-    if (!make_room(bytes, keep)) break;  // deeper states would not be reached from here without this one
-    bytes_held_ += bytes;
-    keep.push_back(key(point, d));
-    fresh.emplace_back(keep.back(), std::move(buffers));
+  options.start = start_state.get();
+  std::vector<std::shared_ptr<sim::Activations>> fresh;
+  for (int depth : reserved) {
+    fresh.push_back(std::make_shared<sim::Activations>(
+        simulator.activations(positions_[static_cast<size_t>(depth)], 0, inputs_.size())));
+    options.checkpoints.push_back(fresh.back().get());
   }
-  for (auto& [name, buffers] : fresh) options.checkpoints.push_back(&buffers);
 
   sim::RunOutput output = simulator.run(inputs_, options);
 
-  for (auto& [name, buffers] : fresh) {
+  const std::lock_guard<std::mutex> guard(lock_);
+  for (size_t f = 0; f < fresh.size(); ++f) {
+    const std::string name = key(point, reserved[f]);
+    if (entries_.count(name)) {  // another thread's run stored it meanwhile
+      bytes_held_ -= static_cast<int64_t>(fresh[f]->bytes());
+      continue;
+    }
     lru_.push_front(name);
-    entries_.emplace(name, Entry{std::move(buffers), lru_.begin()});
+    entries_.emplace(name, Entry{std::move(fresh[f]), lru_.begin()});
     ++stats_.checkpoints_stored;
   }
   ++stats_.runs;

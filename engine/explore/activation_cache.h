@@ -10,11 +10,16 @@
 //
 // Points reuse the most when consecutive points share long prefixes: grid
 // order does, and the evaluator sorts every batch so (prefix_order_less).
+// run() may be called from several threads at once; a state in use when it
+// is evicted lives until its run ends, so the budget can be exceeded by the
+// states of the runs in flight.
 #pragma once
 
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,12 +56,12 @@ class ActivationCache {
   // The point's run (masks = point_masks of it) on every input.
   sim::RunOutput run(const DesignPoint& point, const sim::MaskSet& masks, int threads);
 
-  const ActivationCacheStats& stats() const { return stats_; }
-  int64_t bytes_held() const { return bytes_held_; }
+  ActivationCacheStats stats() const;
+  int64_t bytes_held() const;
 
  private:
   struct Entry {
-    sim::Activations activations;
+    std::shared_ptr<const sim::Activations> activations;
     std::list<std::string>::iterator lru;  // position in lru_, most recent first
   };
   std::string key(const DesignPoint& point, int depth) const;
@@ -69,6 +74,8 @@ class ActivationCache {
   int64_t budget_bytes_;
   std::vector<int> layer_by_op_order_;  // space layer indices, ascending op index
   std::vector<int> positions_;          // their op indices
+  std::vector<int64_t> state_bytes_;    // of the state before each, for every input
+  mutable std::mutex lock_;             // guards everything below
   std::map<std::string, Entry> entries_;
   std::list<std::string> lru_;
   int64_t bytes_held_ = 0;

@@ -213,8 +213,10 @@ const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Eva
 }
 
 // What run.json and the log say of the work points shared on the search split.
-void record_sharing(RunStore& store, const ActivationCacheStats& sharing, const ExperimentConfig& config) {
+void record_sharing(RunStore& store, const ActivationCacheStats& sharing, const char* batch_evaluation,
+                    const ExperimentConfig& config) {
   store.set_run_field("activation_sharing", {{"budget_mb", config.activation_cache_mb},
+                                             {"batch_evaluation", batch_evaluation},
                                              {"runs", sharing.runs},
                                              {"resumed_past_first_layer", sharing.resumed_past_first},
                                              {"checkpoints_stored", sharing.checkpoints_stored},
@@ -312,11 +314,12 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   store.record_timing("latency_measurement", latency_seconds);
   store.set_run_field("latency", latency_json(latency ? &*latency : nullptr, timer ? &*timer : nullptr, experiment));
   auto phase = std::chrono::steady_clock::now();
-  MeasuredCosts measured;
+  MeasuredTables measured;
   measured.flash = flash ? &*flash : nullptr;
   measured.latency = latency ? &*latency : nullptr;
   measured.timer = timer ? &*timer : nullptr;
-  const ExactReference exact = measure_exact_reference(experiment, threads, measured);
+  const std::unique_ptr<CostSource> costs = make_cost_source(experiment, measured);
+  const ExactReference exact = measure_exact_reference(experiment, *costs, threads);
   store.record_timing("exact_reference", seconds_since(phase));
   store.set_run_field("exact", exact_reference_json(exact, experiment));
   store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
@@ -327,7 +330,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
                exact.search.to_string(), exact.report.to_string(),
                exact.test_all ? exact.test_all->to_string() : "(no CIFAR-10 test batch)");
 
-  Evaluator evaluator(experiment, exact, store, threads, measured);
+  Evaluator evaluator(experiment, exact, store, *costs, measured.timer, threads);
   if (store.resumed()) {
     const std::vector<PointRecord> done = store.load_points();
     for (const PointRecord& record : done)
@@ -344,7 +347,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   phase = std::chrono::steady_clock::now();
   const SearchResult search = run_search(experiment, evaluator, options.stop);
   store.record_timing("search", seconds_since(phase));
-  record_sharing(store, evaluator.sharing(), config);
+  record_sharing(store, evaluator.sharing(), evaluator.batch_evaluation(), config);
   ExplorationSummary summary{store.dir(), search.evaluations, static_cast<int>(search.front.size()), search.stopped};
   if (search.stopped) {
     spdlog::warn("stopped after {} evaluations; every finished point is in {}; continue with --resume --run-id {}",
