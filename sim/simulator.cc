@@ -32,6 +32,7 @@ struct PreparedOp {
   FullyConnectedParams fully_connected;
   PoolParams pool;
   AddParams add;
+  std::shared_ptr<const AddTable> add_table;  // ADD: every result, one lookup per element
   SoftmaxParams softmax;
   QuantizeParams quantize;
   DequantizeParams dequantize;
@@ -117,6 +118,7 @@ PreparedOp prepare_op(const Graph& graph, const Op& op, const WeightMask* mask) 
       p.input2 = op.inputs.at(1);
       p.input2_shape = shape_of(graph.tensor(p.input2));
       p.add = make_add_params(graph, op);
+      p.add_table = std::make_shared<const AddTable>(make_add_table(p.add));
       break;
     case OpType::kSoftmax: p.softmax = make_softmax_params(graph, op); break;
     case OpType::kQuantize: p.quantize = make_quantize_params(graph, op); break;
@@ -158,7 +160,8 @@ void run_op(const PreparedOp& p, int n, Workspace& ws) {
     case OpType::kAveragePool2D: avg_pool_s8_nhwc(p.pool, in_shape, as<int8_t>(in), out_shape, as<int8_t>(out)); break;
     case OpType::kAdd: {
       auto& in2 = ws.tensors[static_cast<size_t>(p.input2)];
-      add_s8(p.add, in_shape, as<int8_t>(in), batched(p.input2_shape, n), as<int8_t>(in2), out_shape, as<int8_t>(out));
+      add_s8_table(*p.add_table, in_shape, as<int8_t>(in), batched(p.input2_shape, n), as<int8_t>(in2), out_shape,
+                   as<int8_t>(out));
       break;
     }
     case OpType::kSoftmax: softmax_s8(p.softmax, in_shape, as<int8_t>(in), out_shape, as<int8_t>(out)); break;

@@ -21,17 +21,16 @@ void max_pool_s8_nhwc(const PoolParams& params, const Shape4& input_shape, const
         // silently produce -128; the reference treats it as an error too.
         kernel_check(window.count() > 0, kKernel, "a pooling window lies entirely in the padding");
         int8_t* out_pixel = output_image + (int64_t{out_y} * output_shape.w + out_x) * channels;
-        for (int c = 0; c < channels; ++c) {
-          int32_t max_value = -128;
-          for (int y = window.y_begin; y < window.y_end; ++y) {
-            for (int x = window.x_begin; x < window.x_end; ++x) {
-              max_value = std::max<int32_t>(
-                  max_value, input_image[(int64_t{y} * input_shape.w + x) * channels + c]);
-            }
+        // Window positions outside, channels inside: the inner loop runs
+        // over contiguous bytes and vectorises.
+        std::fill(out_pixel, out_pixel + channels, int8_t{-128});
+        for (int y = window.y_begin; y < window.y_end; ++y)
+          for (int x = window.x_begin; x < window.x_end; ++x) {
+            const int8_t* in_pixel = input_image + (int64_t{y} * input_shape.w + x) * channels;
+            for (int c = 0; c < channels; ++c) out_pixel[c] = std::max(out_pixel[c], in_pixel[c]);
           }
-          out_pixel[c] = static_cast<int8_t>(
-              std::clamp(max_value, params.activation.min, params.activation.max));
-        }
+        const auto low = static_cast<int8_t>(params.activation.min), high = static_cast<int8_t>(params.activation.max);
+        for (int c = 0; c < channels; ++c) out_pixel[c] = std::clamp(out_pixel[c], low, high);
       }
     }
   }
