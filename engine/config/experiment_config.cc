@@ -231,11 +231,28 @@ ApproximateConfig read_approximate(const JsonValue& value) {
   return approximate;
 }
 
+// false, or {"confidence": c in (0, 1], "block_images": n >= 1}.
+EarlyStoppingConfig read_early_stopping(const JsonValue& value) {
+  EarlyStoppingConfig early;
+  if (value.is_boolean()) {
+    early.enabled = value.as_bool();
+    return early;
+  }
+  const JsonObject object = value.as_object({"confidence", "block_images"});
+  if (const auto v = object.get("confidence")) {
+    early.confidence = v->as_number();
+    if (!(early.confidence > 0.0 && early.confidence <= 1.0)) v->expected("a confidence in (0, 1]");
+  }
+  if (const auto v = object.get("block_images")) early.block_images = read_int(*v, 1, kPositiveInteger);
+  return early;
+}
+
 SearchConfig read_search(const std::optional<JsonValue>& value) {
   SearchConfig search;
   if (!value) return search;
   const JsonObject object =
-      value->as_object({"algorithm", "max_grid_points", "budget", "population", "seed", "greedy_start", "batch"});
+      value->as_object({"algorithm", "max_grid_points", "budget", "population", "seed", "greedy_start", "batch",
+                        "early_stopping"});
   if (const auto algorithm = object.get("algorithm")) {
     const std::string name = algorithm->as_string();
     if (name == "auto")
@@ -253,6 +270,7 @@ SearchConfig read_search(const std::optional<JsonValue>& value) {
   if (const auto v = object.get("seed")) search.seed = static_cast<uint64_t>(v->as_integer(0, kNonNegativeInteger));
   if (const auto v = object.get("greedy_start")) search.greedy_start = v->as_bool();
   if (const auto v = object.get("batch")) search.batch = read_int(*v, 1, kPositiveInteger);
+  if (const auto v = object.get("early_stopping")) search.early_stopping = read_early_stopping(*v);
   return search;
 }
 

@@ -57,6 +57,15 @@ struct ApproximateConfig {
 };
 const char* metric_name(ApproximateConfig::Metric metric);
 
+// Stopping a point's evaluation once the images seen make it certain, at
+// this confidence, that it cannot enter the front or meet max_accuracy_loss
+// (engine/explore/early_stopping.h states the bound). Count scores only.
+struct EarlyStoppingConfig {
+  bool enabled = true;
+  double confidence = 0.999;  // (0, 1]; 1: the worst-case bound, which never errs
+  int block_images = 500;     // images between two checks
+};
+
 struct SearchConfig {
   enum class Algorithm { kAuto, kGrid, kNsga2 };
 
@@ -67,6 +76,7 @@ struct SearchConfig {
   uint64_t seed = 1;
   bool greedy_start = true;
   int batch = 8;  // points per evaluation batch
+  EarlyStoppingConfig early_stopping;
 };
 const char* algorithm_name(SearchConfig::Algorithm algorithm);
 

@@ -57,7 +57,11 @@ nlohmann::json to_json(const ExperimentConfig& config) {
         {"population", config.search.population},
         {"seed", config.search.seed},
         {"greedy_start", config.search.greedy_start},
-        {"batch", config.search.batch}}},
+        {"batch", config.search.batch},
+        {"early_stopping", config.search.early_stopping.enabled
+                               ? nlohmann::json{{"confidence", config.search.early_stopping.confidence},
+                                                {"block_images", config.search.early_stopping.block_images}}
+                               : nlohmann::json(false)}}},
       {"objectives", config.objectives},
       {"constraints",
        {{"max_accuracy_loss", optional_json(config.constraints.max_accuracy_loss)},

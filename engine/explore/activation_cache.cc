@@ -81,6 +81,7 @@ bool ActivationCache::make_room(int64_t bytes, const std::vector<std::string>& k
     --victim;
     if (std::find(keep.begin(), keep.end(), *victim) != keep.end()) continue;
     const auto entry = entries_.find(*victim);
+    if (entry->second.extending) continue;  // another run is writing it
     bytes_held_ -= static_cast<int64_t>(entry->second.activations->bytes());
     entries_.erase(entry);
     victim = lru_.erase(victim);
@@ -89,22 +90,32 @@ bool ActivationCache::make_room(int64_t bytes, const std::vector<std::string>& k
   return true;
 }
 
-sim::RunOutput ActivationCache::run(const DesignPoint& point, const sim::MaskSet& masks, int threads) {
-  const sim::Simulator simulator(graph_, masks);
+sim::RunOutput ActivationCache::run(const sim::Simulator& simulator, const DesignPoint& point, int first, int count,
+                                    int threads) {
   sim::RunOptions options;
   options.threads = threads;
+  options.first_image = first;
+  options.images = count;
   const int depths = static_cast<int>(positions_.size());
+  const int end = first + count;
 
-  // Resume from the deepest state held; reserve room for every later one
-  // that fits, to checkpoint them for the points that follow.
+  // Resume from the deepest state held for these images; extend or start
+  // every later one that can be (a state grows from input 0 without gaps).
   int start = -1;
   std::shared_ptr<const sim::Activations> start_state;
-  std::vector<std::string> keep;  // not to evict: the start and the states reserved
-  std::vector<int> reserved;      // depths checkpointed by this run
+  std::vector<std::string> keep;  // not to evict: the start and the states written
+  struct Written {
+    int depth;
+    std::shared_ptr<sim::Activations> state;  // null: a new state, allocated below
+    bool fresh;                               // new, its bytes reserved in bytes_held_
+  };
+  std::vector<Written> written;
   {
     const std::lock_guard<std::mutex> guard(lock_);
-    for (int d = depths - 1; d >= 0 && budget_bytes_ > 0 && start < 0; --d)
-      if (entries_.count(key(point, d))) start = d;
+    for (int d = depths - 1; d >= 0 && budget_bytes_ > 0 && start < 0; --d) {
+      const auto it = entries_.find(key(point, d));
+      if (it != entries_.end() && it->second.filled >= end) start = d;
+    }
     if (start >= 0) {
       keep.push_back(key(point, start));
       Entry& entry = entries_.at(keep.back());
@@ -112,38 +123,52 @@ sim::RunOutput ActivationCache::run(const DesignPoint& point, const sim::MaskSet
       start_state = entry.activations;
     }
     for (int d = start + 1; d < depths && budget_bytes_ > 0; ++d) {
+      const std::string name = key(point, d);
+      const auto it = entries_.find(name);
+      if (it != entries_.end()) {
+        if (it->second.extending || it->second.filled != first) break;  // a gap, or another run's
+        it->second.extending = true;
+        touch(it->second, name);
+        keep.push_back(name);
+        written.push_back({d, it->second.activations, false});
+        continue;
+      }
       const int64_t bytes = state_bytes_[static_cast<size_t>(d)];
-      if (!make_room(bytes, keep)) break;  // deeper states would not be reached from here without this one
+      if (first != 0 || !make_room(bytes, keep)) break;  // deeper states would not be reached without this one
       bytes_held_ += bytes;
-      keep.push_back(key(point, d));
-      reserved.push_back(d);
+      keep.push_back(name);
+      written.push_back({d, nullptr, true});
     }
   }
   options.start = start_state.get();
-  std::vector<std::shared_ptr<sim::Activations>> fresh;
-  for (int depth : reserved) {
-    fresh.push_back(std::make_shared<sim::Activations>(
-        simulator.activations(positions_[static_cast<size_t>(depth)], 0, inputs_.size())));
-    options.checkpoints.push_back(fresh.back().get());
+  for (Written& w : written) {
+    if (!w.state)
+      w.state = std::make_shared<sim::Activations>(
+          simulator.activations(positions_[static_cast<size_t>(w.depth)], 0, inputs_.size()));
+    options.checkpoints.push_back(w.state.get());
   }
 
   sim::RunOutput output = simulator.run(inputs_, options);
 
   const std::lock_guard<std::mutex> guard(lock_);
-  for (size_t f = 0; f < fresh.size(); ++f) {
-    const std::string name = key(point, reserved[f]);
-    if (entries_.count(name)) {  // another thread's run stored it meanwhile
-      bytes_held_ -= static_cast<int64_t>(fresh[f]->bytes());
-      continue;
+  for (Written& w : written) {
+    const std::string name = key(point, w.depth);
+    const auto it = entries_.find(name);
+    if (it != entries_.end() && it->second.activations == w.state) {  // extended
+      it->second.filled = end;
+      it->second.extending = false;
+    } else if (it != entries_.end()) {  // another thread's run stored it meanwhile
+      if (w.fresh) bytes_held_ -= static_cast<int64_t>(w.state->bytes());
+    } else if (w.fresh) {
+      lru_.push_front(name);
+      entries_.emplace(name, Entry{std::move(w.state), end, false, lru_.begin()});
+      ++stats_.checkpoints_stored;
     }
-    lru_.push_front(name);
-    entries_.emplace(name, Entry{std::move(fresh[f]), lru_.begin()});
-    ++stats_.checkpoints_stored;
   }
   ++stats_.runs;
   stats_.resumed_past_first += start > 0;
-  stats_.macs_unshared += macs_from(0);
-  stats_.macs_simulated += macs_from(start >= 0 ? positions_[static_cast<size_t>(start)] : 0);
+  stats_.macs_unshared += macs_from(0) * count;
+  stats_.macs_simulated += macs_from(start >= 0 ? positions_[static_cast<size_t>(start)] : 0) * count;
   return output;
 }
 

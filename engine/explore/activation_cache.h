@@ -33,8 +33,8 @@ struct ActivationCacheStats {
   int64_t runs = 0;
   int64_t resumed_past_first = 0;  // runs that skipped at least one masked layer
   int64_t checkpoints_stored = 0, evictions = 0;
-  // Multiply-accumulates per image, summed over runs: what was simulated, and
-  // what whole-network runs would have simulated.
+  // Multiply-accumulates, summed over runs and their images: what was
+  // simulated, and what whole-network runs would have simulated.
   int64_t macs_simulated = 0, macs_unshared = 0;
 
   double mac_saving() const {
@@ -53,15 +53,24 @@ class ActivationCache {
   ActivationCache(const sim::Graph& graph, const DesignSpace& space, const sim::ModelInputs& inputs,
                   int64_t budget_bytes);
 
-  // The point's run (masks = point_masks of it) on every input.
-  sim::RunOutput run(const DesignPoint& point, const sim::MaskSet& masks, int threads);
+  // The point's run on inputs [first, first +
+  // count), or on every input. A state is held for a leading range of the
+  // inputs, which runs over the next images extend: points evaluated in
+  // blocks (early stopping) share them as far as any went.
+  // `simulator` is prepared with the point's masks (point_masks of it).
+  sim::RunOutput run(const sim::Simulator& simulator, const DesignPoint& point, int first, int count, int threads);
+  sim::RunOutput run(const DesignPoint& point, const sim::MaskSet& masks, int threads) {
+    return run(sim::Simulator(graph_, masks), point, 0, inputs_.size(), threads);
+  }
 
   ActivationCacheStats stats() const;
   int64_t bytes_held() const;
 
  private:
   struct Entry {
-    std::shared_ptr<const sim::Activations> activations;
+    std::shared_ptr<sim::Activations> activations;  // sized for every input
+    int filled = 0;          // inputs [0, filled) hold the state
+    bool extending = false;  // a run is writing the inputs after `filled`
     std::list<std::string>::iterator lru;  // position in lru_, most recent first
   };
   std::string key(const DesignPoint& point, int depth) const;

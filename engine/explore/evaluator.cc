@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "engine/search/pareto.h"
+
 namespace tinyskip::engine {
 namespace {
 
@@ -22,16 +24,24 @@ Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, 
       threads_(threads),
       scorer_(experiment, exact, costs, store.schema().network_macs),
       results_(store),
-      batch_(make_batch_evaluation(experiment.config, threads)) {}
+      batch_(make_batch_evaluation(experiment.config, threads)),
+      objectives_(parse_objectives(experiment.config.objectives)) {}
 
 Objectives Evaluator::objectives(const PointRecord& record) const {
   const BoardCost& cost = record.boards.at(static_cast<size_t>(experiment_.primary_board));
   Objectives objectives;
-  objectives.error = error_objective(*record.search);
+  // A stopped point goes in at its error's lower bound, which the stop rule
+  // found dominated or infeasible (early_stopping.h).
+  const StopRule& rule = scorer_.stop_rule();
+  const int errors = record.search->samples - record.search->matches;
+  objectives.error = record.stopped_early ? rule.error_lower_bound(errors, record.search->samples)
+                                          : error_objective(*record.search);
   objectives.cycles = cost.cycles;
   objectives.flash_bytes = static_cast<double>(cost.flash_bytes);
   const Constraints& constraints = experiment_.config.constraints;
-  if (constraints.max_accuracy_loss && !within_budget(exact_.search, *record.search, *constraints.max_accuracy_loss))
+  if (record.stopped_early ? rule.certainly_infeasible(errors, record.search->samples)
+                           : constraints.max_accuracy_loss &&
+                                 !within_budget(exact_.search, *record.search, *constraints.max_accuracy_loss))
     objectives.feasible = false;
   if (constraints.flash_budget_bytes && cost.flash_bytes > *constraints.flash_budget_bytes)
     objectives.feasible = false;
@@ -61,12 +71,22 @@ std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& poin
     requested_.insert(key);
     if (!results_.find(key) && seen.insert(key).second) fresh.push_back(points[i]);
   }
+  // Every point of the batch may stop against the front as it was when the
+  // batch began, whichever strategy scores them and in whatever order.
   batch_->run(
-      fresh, [&](const DesignPoint& point, int threads) { return scorer_.score(point, threads); },
+      fresh, [&](const DesignPoint& point, int threads) { return scorer_.score(point, threads, &front_); },
       [&](size_t, PointRecord&& record) { results_.put(std::move(record)); });
   std::vector<Objectives> result;
   result.reserve(points.size());
-  for (const DesignPoint& point : points) result.push_back(objectives(*results_.find(point_key(point))));
+  for (const DesignPoint& point : points) {
+    const PointRecord& record = *results_.find(point_key(point));
+    result.push_back(objectives(record));
+    if (!record.stopped_early && result.back().feasible) front_.push_back(result.back());
+  }
+  // Only the non-dominated ones can stop a point; keep the list short.
+  std::vector<Objectives> kept;
+  for (size_t i : pareto_front(front_, objectives_)) kept.push_back(front_[i]);
+  front_ = std::move(kept);
   return result;
 }
 

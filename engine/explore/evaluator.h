@@ -21,6 +21,7 @@
 #include "engine/explore/result_cache.h"
 #include "engine/results/run_store.h"
 #include "engine/search/design_space.h"
+#include "engine/search/pareto.h"
 #include "engine/search/problem.h"
 #include "sim/weight_mask.h"
 
@@ -54,6 +55,7 @@ class Evaluator final : public Problem {
   // Work shared between points on the search split (activation_cache.h).
   ActivationCacheStats sharing() const { return scorer_.sharing(); }
   const char* batch_evaluation() const { return batch_->name(); }
+  const PointScorer& scorer() const { return scorer_; }
 
  private:
   const Experiment& experiment_;
@@ -64,6 +66,10 @@ class Evaluator final : public Problem {
   ResultCache results_;
   std::unique_ptr<BatchEvaluation> batch_;
   std::set<std::string> requested_;  // distinct points the search asked for
+  std::vector<Objective> objectives_;  // the config's, for the front below
+  // Fully evaluated feasible points of the batches so far, non-dominated:
+  // what a point of the next batch may be stopped against.
+  std::vector<Objectives> front_;
 };
 
 }  // namespace tinyskip::engine

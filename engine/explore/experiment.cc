@@ -10,6 +10,7 @@
 #include "engine/config/estimate_options.h"
 #include "engine/config/layer_names.h"
 #include "engine/config/split_inputs.h"
+#include "engine/explore/early_stopping.h"
 #include "engine/significance/significance.h"
 #include "sim/data/cifar10.h"
 #include "sim/simulator.h"
@@ -19,6 +20,9 @@ namespace tinyskip::engine {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Keeps the evaluation order's random stream apart from the search's.
+constexpr uint64_t kEvaluationOrderStream = 0x5EA2C40D3D1A7E11ULL;
 
 // Runs the exact model on the calibration images once, capturing the input
 // activations of every approximated layer, then scores each layer.
@@ -101,6 +105,12 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
   }
   experiment.calibration = load_split(config, experiment.graph, config.splits.calibration, "calibration");
   experiment.search = load_split(config, experiment.graph, config.splits.search, "search");
+  // Early stopping bounds a point's score from its first images only when
+  // they are a random sample of the split; a count score does not depend on
+  // the order, so nothing else changes.
+  if (config.search.early_stopping.enabled && is_count_score(config.score))
+    experiment.search = experiment.search->permuted(evaluation_order(experiment.search->size(),
+                                                                     config.search.seed ^ kEvaluationOrderStream));
   experiment.report = load_split(config, experiment.graph, config.splits.report, "report");
   std::error_code missing;
   if (!config.data_dir.empty() && fs::is_regular_file(config.data_dir / sim::kCifar10TestFile, missing))

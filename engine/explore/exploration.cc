@@ -228,6 +228,21 @@ void record_sharing(RunStore& store, const ActivationCacheStats& sharing, const 
                  sharing.resumed_past_first, sharing.runs, 100.0 * sharing.mac_saving());
 }
 
+// What run.json and the log say of the search-split images early stopping saved.
+void record_early_stopping(RunStore& store, const PointScorer& scorer, const ExperimentConfig& config) {
+  const EarlyStoppingConfig& early = config.search.early_stopping;
+  const int64_t evaluated = scorer.images_evaluated(), full = scorer.images_unstopped();
+  const double saved = full ? 1.0 - static_cast<double>(evaluated) / static_cast<double>(full) : 0.0;
+  store.set_run_field("early_stopping", {{"active", scorer.stop_rule().enabled()},
+                                         {"confidence", early.confidence},
+                                         {"block_images", early.block_images},
+                                         {"image_evaluations", evaluated},
+                                         {"image_evaluations_unstopped", full},
+                                         {"saved", saved}});
+  if (scorer.stop_rule().enabled())
+    spdlog::info("early stopping: {} of {} search image evaluations ({:.1f} % saved)", evaluated, full, 100.0 * saved);
+}
+
 WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, const ExactReference& exact,
                          const DesignPoint& point, double budget) {
   WinnerRecord winner;
@@ -348,6 +363,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   const SearchResult search = run_search(experiment, evaluator, options.stop);
   store.record_timing("search", seconds_since(phase));
   record_sharing(store, evaluator.sharing(), evaluator.batch_evaluation(), config);
+  record_early_stopping(store, evaluator.scorer(), config);
   ExplorationSummary summary{store.dir(), search.evaluations, static_cast<int>(search.front.size()), search.stopped};
   if (search.stopped) {
     spdlog::warn("stopped after {} evaluations; every finished point is in {}; continue with --resume --run-id {}",

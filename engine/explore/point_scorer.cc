@@ -1,5 +1,7 @@
 #include "engine/explore/point_scorer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/simulator.h"
@@ -47,7 +49,9 @@ PointScorer::PointScorer(const Experiment& experiment, const ExactReference& exa
       costs_(costs),
       network_macs_(network_macs),
       search_cache_(experiment.graph, experiment.space, inputs_of(experiment, Split::kSearch),
-                    experiment.config.activation_cache_mb << 20) {}
+                    experiment.config.activation_cache_mb << 20),
+      stop_rule_(experiment.config.search.early_stopping, inputs_of(experiment, Split::kSearch).size(),
+                 experiment.config.objectives, exact.search, experiment.config.constraints) {}
 
 double PointScorer::threshold(int layer, int level) const {
   return experiment_.space.layers.at(static_cast<size_t>(layer)).thresholds.at(static_cast<size_t>(level));
@@ -60,11 +64,12 @@ Score PointScorer::score_on(const DesignPoint& point, Split split, int threads) 
 Score PointScorer::score_with(const DesignPoint& point, const sim::MaskSet& point_masks, Split split, int threads) {
   const sim::RunOutput run = split == Split::kSearch ? search_cache_.run(point, point_masks, threads)
                                                      : simulate(experiment_, point_masks, split, threads);
+  if (split == Split::kSearch) images_evaluated_ += run.images, images_unstopped_ += run.images;
   return score_run(experiment_.config.score, experiment_.graph, run, inputs_of(experiment_, split),
                    exact_.outputs.at(split));
 }
 
-PointRecord PointScorer::score(const DesignPoint& point, int threads) {
+PointRecord PointScorer::score(const DesignPoint& point, int threads, const std::vector<Objectives>* front) {
   const sim::MaskSet point_masks = masks(point);
   PointRecord record;
   record.key = point_key(point);
@@ -82,11 +87,41 @@ PointRecord PointScorer::score(const DesignPoint& point, int threads) {
     skipped_total += skipped;
   }
   record.macs_kept = network_macs_ - skipped_total;
-  record.search = score_with(point, point_masks, Split::kSearch, threads);
+  // Costs first: they decide, with the images seen, whether the point can stop.
   for (size_t b = 0; b < experiment_.boards.size(); ++b)
     record.boards.push_back(costs_.point_cost(point, point_masks, static_cast<int>(b)));
   record.latency_source = costs_.latency_source();
+  const bool exact_point = std::all_of(point.begin(), point.end(), [](int level) { return level == 0; });
+  if (front && stop_rule_.enabled() && !exact_point) {
+    const BoardCost& primary = record.boards.at(static_cast<size_t>(experiment_.primary_board));
+    Objectives costs;
+    costs.cycles = primary.cycles;
+    costs.flash_bytes = static_cast<double>(primary.flash_bytes);
+    record.search = search_in_blocks(point, point_masks, costs, *front, threads, record.stopped_early);
+  } else {
+    record.search = score_with(point, point_masks, Split::kSearch, threads);
+  }
   return record;
+}
+
+Score PointScorer::search_in_blocks(const DesignPoint& point, const sim::MaskSet& point_masks, const Objectives& costs,
+                                    const std::vector<Objectives>& front, int threads, bool& stopped) {
+  const sim::ModelInputs& inputs = inputs_of(experiment_, Split::kSearch);
+  const sim::Simulator simulator(experiment_.graph, point_masks);
+  const ScoreKind kind = experiment_.config.score;
+  int seen = 0, matches = 0;
+  stopped = false;
+  while (seen < inputs.size() && !stopped) {
+    const int count = std::min(stop_rule_.block_images(), inputs.size() - seen);
+    const sim::RunOutput run = search_cache_.run(simulator, point, seen, count, threads);
+    matches += count_matches(kind, experiment_.graph, run, inputs, exact_.outputs.at(Split::kSearch), seen);
+    seen += count;
+    stopped = seen < inputs.size() && stop_rule_.should_stop(seen - matches, seen, costs, front);
+  }
+  images_evaluated_ += seen;
+  images_unstopped_ += inputs.size();
+  // Unstopped, the same score as score_run's over the whole split.
+  return Score::count(kind, matches, seen);
 }
 
 }  // namespace tinyskip::engine

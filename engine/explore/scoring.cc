@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace tinyskip::engine {
 namespace {
 
@@ -83,19 +85,30 @@ ExactOutputs exact_outputs(const sim::Graph& graph, const sim::RunOutput& run) {
   return exact;
 }
 
+int count_matches(ScoreKind kind, const sim::Graph& graph, const sim::RunOutput& run, const sim::ModelInputs& inputs,
+                  const ExactOutputs& exact, int first) {
+  if (first < 0 || first + run.images > static_cast<int>(exact.top1.size()))
+    throw std::logic_error("count_matches: the run and the exact outputs are of different inputs");
+  if (kind == ScoreKind::kTop1 && !inputs.labelled())
+    throw sim::SimulatorError(fmt::format("{}: has no labels, so top-1 accuracy cannot be scored", inputs.source()));
+  const sim::Tensor& output = graph.tensor(graph.output);
+  const int classes = static_cast<int>(output.num_elements());
+  int matches = 0;
+  for (int i = 0; i < run.images; ++i) {
+    const int sample = first + i;
+    const int expected = kind == ScoreKind::kTop1 ? inputs.labels()[static_cast<size_t>(sample)]
+                                                  : exact.top1[static_cast<size_t>(sample)];
+    matches += sim::top1_class(run.output(i), output.type, classes) == expected;
+  }
+  return matches;
+}
+
 Score score_run(ScoreKind kind, const sim::Graph& graph, const sim::RunOutput& run, const sim::ModelInputs& inputs,
                 const ExactOutputs& exact) {
   if (run.images != static_cast<int>(exact.top1.size()))
     throw std::logic_error("score_run: the run and the exact outputs are of different inputs");
   if (!is_count_score(kind)) return fidelity(kind, graph, run, exact);
-  const sim::Tensor& output = graph.tensor(graph.output);
-  const int classes = static_cast<int>(output.num_elements());
-  if (kind == ScoreKind::kTop1)
-    return Score::count(kind, sim::count_correct(run, inputs, output.type, classes), run.images);
-  const std::vector<int> top1 = sim::top1_classes(run, output.type, classes);
-  int matches = 0;
-  for (size_t i = 0; i < top1.size(); ++i) matches += top1[i] == exact.top1[i];
-  return Score::count(kind, matches, run.images);
+  return Score::count(kind, count_matches(kind, graph, run, inputs, exact, 0), run.images);
 }
 
 }  // namespace tinyskip::engine

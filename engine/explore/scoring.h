@@ -27,4 +27,10 @@ ExactOutputs exact_outputs(const sim::Graph& graph, const sim::RunOutput& run);
 Score score_run(ScoreKind kind, const sim::Graph& graph, const sim::RunOutput& run, const sim::ModelInputs& inputs,
                 const ExactOutputs& exact);
 
+// Count scores: how many samples of `run` match (top-1 against the label, or
+// against the exact model's top-1); the run covers samples [first, first +
+// run.images) of `inputs` and `exact`.
+int count_matches(ScoreKind kind, const sim::Graph& graph, const sim::RunOutput& run, const sim::ModelInputs& inputs,
+                  const ExactOutputs& exact, int first);
+
 }  // namespace tinyskip::engine

@@ -170,7 +170,7 @@ std::string csv_header(const RunSchema& schema) {
                   : fmt::format(",{0}_{1},{0}_correct,{0}_total,{0}_ci_low,{0}_ci_high", split_name(split),
                                 score_column(schema.score));
   for (const std::string& board : schema.boards) header += fmt::format(",{0}_cycles,{0}_ms,{0}_flash_bytes", board);
-  header += ",latency_source";
+  header += ",latency_source,stopped_early";
   return header;
 }
 
@@ -183,14 +183,14 @@ std::string csv_row(const PointRecord& record, const RunSchema& schema) {
   for (Split split : kAllSplits) row += fmt::format(",{}", split_csv(record.score(split)));
   for (const BoardCost& cost : record.boards)
     row += fmt::format(",{},{},{}", exact_number(cost.cycles), exact_number(cost.ms), cost.flash_bytes);
-  row.append(",").append(record.latency_source);
+  row.append(",").append(record.latency_source).append(record.stopped_early ? ",1" : ",0");
   return row;
 }
 
 PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
   const std::vector<std::string> fields = split_fields(line);
   const size_t layers = schema.layers.size();
-  const size_t expected = 1 + 2 * layers + 1 + 3 * kColumnsPerSplit + kColumnsPerBoard * schema.boards.size() + 1;
+  const size_t expected = 1 + 2 * layers + 1 + 3 * kColumnsPerSplit + kColumnsPerBoard * schema.boards.size() + 2;
   if (fields.size() != expected)
     throw std::invalid_argument(fmt::format("expected {} columns, got {}", expected, fields.size()));
   PointRecord record;
@@ -214,6 +214,10 @@ PointRecord parse_csv_row(const std::string& line, const RunSchema& schema) {
     record.boards.push_back(cost);
   }
   record.latency_source = fields[column++];
+  const std::string& stopped = fields[column++];
+  if (stopped != "0" && stopped != "1")
+    throw std::invalid_argument(fmt::format("stopped_early: expected 0 or 1, got '{}'", stopped));
+  record.stopped_early = stopped == "1";
   record.check(schema);
   return record;
 }

@@ -68,6 +68,9 @@ struct PointRecord {
   std::optional<Score> search, report, test_all;  // of the schema's score kind
   std::vector<BoardCost> boards;  // per board (RunSchema::boards order)
   std::string latency_source = kLatencyFromModel;  // one of the kLatencyFrom* names
+  // Early stopping ended the search-split evaluation after search->samples
+  // images (engine/explore/early_stopping.h): the point cannot be on the front.
+  bool stopped_early = false;
 
   const std::optional<Score>& score(Split split) const;
   std::optional<Score>& score(Split split);

@@ -113,9 +113,15 @@ std::vector<uint8_t> ModelInputs::encoded(int first, int count) const {
   return bytes;
 }
 
-ModelInputs ModelInputs::slice(int begin, int end) const {
+ModelInputs ModelInputs::slice(int begin, int end) const { return with_samples(sim::slice(samples_, begin, end)); }
+
+ModelInputs ModelInputs::permuted(const std::vector<int>& order) const {
+  return with_samples(sim::permuted(samples_, order));
+}
+
+ModelInputs ModelInputs::with_samples(TensorSet samples) const {
   ModelInputs out;  // not a copy of *this: that would copy every sample first
-  out.samples_ = sim::slice(samples_, begin, end);
+  out.samples_ = std::move(samples);
   out.input_type_ = input_type_;
   out.input_scale_ = input_scale_;
   out.input_zero_point_ = input_zero_point_;

@@ -54,9 +54,12 @@ class ModelInputs {
 
   // Inputs [begin, end) (end clamped), encoded the same way.
   ModelInputs slice(int begin, int end) const;
+  // The inputs in another order (sim::permuted), encoded the same way.
+  ModelInputs permuted(const std::vector<int>& order) const;
 
  private:
   ModelInputs() = default;
+  ModelInputs with_samples(TensorSet samples) const;  // this encoding, other samples
 
   TensorSet samples_;
   DataType input_type_ = DataType::kInt8;

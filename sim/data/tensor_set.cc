@@ -1,6 +1,7 @@
 #include "sim/data/tensor_set.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -30,6 +31,26 @@ TensorSet slice(const TensorSet& set, int begin, int end) {
   const auto bytes = static_cast<ptrdiff_t>(set.bytes_per_sample());
   out.bytes.assign(set.bytes.begin() + begin * bytes, set.bytes.begin() + end * bytes);
   if (set.labelled()) out.labels.assign(set.labels.begin() + begin, set.labels.begin() + end);
+  return out;
+}
+
+TensorSet permuted(const TensorSet& set, const std::vector<int>& order) {
+  std::vector<char> seen(static_cast<size_t>(set.size()), 0);
+  for (int i : order)
+    if (i < 0 || i >= set.size() || seen[static_cast<size_t>(i)]++)
+      throw DataError(fmt::format("{}: not a permutation of its {} samples", set.source, set.size()));
+  if (static_cast<int>(order.size()) != set.size())
+    throw DataError(fmt::format("{}: a permutation of {} samples for {}", set.source, order.size(), set.size()));
+  TensorSet out;
+  out.source = set.source;
+  out.type = set.type;
+  out.sample_shape = set.sample_shape;
+  out.count = set.count;
+  const auto bytes = static_cast<size_t>(set.bytes_per_sample());
+  out.bytes.resize(set.bytes.size());
+  for (size_t i = 0; i < order.size(); ++i) std::memcpy(out.bytes.data() + i * bytes, set.sample(order[i]), bytes);
+  if (set.labelled())
+    for (int i : order) out.labels.push_back(set.labels[static_cast<size_t>(i)]);
   return out;
 }
 

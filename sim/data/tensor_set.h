@@ -33,6 +33,10 @@ std::string shape_string(const std::vector<int64_t>& shape);  // "(32, 32, 3)"
 // Samples [begin, end) as a new set (end is clamped to the size).
 TensorSet slice(const TensorSet& set, int begin, int end);
 
+// The samples in the order given: sample i of the result is set's order[i]
+// (DataError unless order is a permutation of 0 .. size-1).
+TensorSet permuted(const TensorSet& set, const std::vector<int>& order);
+
 // Several sets one after the other (e.g. data_batch_1..5). DataError unless
 // all have the same type and sample shape, and all or none have labels.
 TensorSet concatenate(const std::vector<TensorSet>& sets);

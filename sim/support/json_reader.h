@@ -86,6 +86,7 @@ class JsonValue {
   const std::string& path() const { return path_; }
   const nlohmann::json& raw() const { return *value_; }
   bool is_null() const { return value_->is_null(); }
+  bool is_boolean() const { return value_->is_boolean(); }
 
   // Raises `message` about this value.
   [[noreturn]] void fail(const std::string& message) const { Errors::at(file_, path_, message); }

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -198,4 +200,107 @@ TEST_CASE("tinyskip run: with fit_board_flash every winner fits the primary boar
   }
   // Either some point fits, or the run says plainly that none does.
   CHECK((winners > 0 || result.output.find("no feasible point") != std::string::npos));
+}
+
+namespace {
+
+// pareto.json and winners/*.json of a run, without what names the run and
+// the experiment.
+std::map<std::string, nlohmann::json> front_and_winners(const fs::path& run) {
+  std::map<std::string, nlohmann::json> files;
+  for (const auto& entry : fs::recursive_directory_iterator(run))
+    if (entry.path().extension() == ".json" && entry.path().filename() != "run.json") {
+      nlohmann::json json = nlohmann::json::parse(read_text(entry.path()));
+      json.erase("run_id");
+      json.erase("experiment");
+      json.erase("wall_seconds");
+      files[fs::relative(entry.path(), run).string()] = json;
+    }
+  return files;
+}
+
+// Runs the body with early stopping off and at two confidences, and checks
+// that stopping changed nothing but the stopped rows and saved images.
+void check_early_stopping(const std::string& name, const std::string& body, int search_images) {
+  std::map<std::string, fs::path> runs;
+  for (const auto& [id, setting] : std::map<std::string, std::string>{
+           {"off", "false"},
+           {"certain", R"({"confidence": 1, "block_images": 100})"},
+           {"c999", R"({"confidence": 0.999, "block_images": 100})"}}) {
+    std::string with = body;
+    with.replace(with.find("EARLY"), 5, setting);
+    const fs::path dir = write_config(name + "_" + id, with);
+    const auto run = run_cli("run " + (dir / "config.json").string() + " --run-id r");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    runs[id] = dir / "results" / (name + "_" + id) / "r";
+  }
+  const auto full = front_and_winners(runs["off"]);
+  REQUIRE(full.count("pareto.json"));
+  REQUIRE(full.size() >= 3);  // pareto.json and winners
+  const auto rows_of = [&](const fs::path& run) {
+    std::map<std::string, std::vector<std::string>> rows;  // key -> fields; the last row of a key wins
+    const auto lines = lines_of(read_text(run / "points.csv"));
+    for (size_t i = 1; i < lines.size(); ++i) {
+      std::vector<std::string> fields;
+      std::stringstream stream(lines[i]);
+      for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+      rows[fields[0]] = fields;
+    }
+    return rows;
+  };
+  const auto header = lines_of(read_text(runs["off"] / "points.csv"))[0];
+  std::vector<std::string> columns;
+  std::stringstream stream(header);
+  for (std::string column; std::getline(stream, column, ',');) columns.push_back(column);
+  const size_t total = std::find(columns.begin(), columns.end(), "search_total") - columns.begin();
+  REQUIRE(columns.back() == "stopped_early");
+  const auto unstopped = rows_of(runs["off"]);
+  for (const char* id : {"certain", "c999"}) {
+    INFO("early stopping " << id);
+    // The same front and the same winners, byte for byte in their content.
+    CHECK(front_and_winners(runs[id]) == full);
+    const auto run_json = nlohmann::json::parse(read_text(runs[id] / "run.json"));
+    CHECK(run_json["early_stopping"]["active"] == true);
+    CHECK(run_json["early_stopping"]["saved"].get<double>() > 0.0);
+    int stopped = 0;
+    for (const auto& [key, fields] : rows_of(runs[id])) {
+      if (fields.back() == "1") {
+        ++stopped;
+        CHECK(std::stoi(fields[total]) < search_images);
+        CHECK(std::stoi(fields[total]) % 100 == 0);
+      } else {
+        CHECK(fields == unstopped.at(key));  // unstopped points: every column as without stopping
+      }
+    }
+    CHECK(stopped > 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("tinyskip run: early stopping keeps the front and the winners of full evaluation") {
+  SECTION("LeNet grid") {
+    check_early_stopping("lenet_early", R"(
+  "model": ")" + tinyskip::test::lenet_model() + R"(",
+  "pixel_scale": "1/255",
+  "splits": {"calibration": {"files": ["data_batch_1.bin"], "begin": 0, "end": 300},
+             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 1000},
+             "report": {"files": ["test_batch.bin"], "begin": 5000, "end": 5500}},
+  "approximate": {"layers": ["conv1", "conv2", "conv3"], "thresholds": {"values": [0, 0.005, 0.02, 0.05, 0.1, 0.2]}},
+  "search": {"algorithm": "grid", "early_stopping": EARLY},
+  "winners": {"accuracy_loss_budgets": [0, 1, 2, 5]})", 1000);
+  }
+  SECTION("ResNet-8 subspace, with an accuracy floor") {
+    check_early_stopping("resnet8_early", R"(
+  "model": ")" + tinyskip::test::resnet8_model() + R"(",
+  "pixel_scale": "1",
+  "splits": {"calibration": {"files": ["data_batch_1.bin"], "begin": 0, "end": 200},
+             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 600},
+             "report": {"files": ["test_batch.bin"], "begin": 5000, "end": 5400}},
+  "approximate": {"layers": ["conv2", "conv4", "conv7"], "thresholds": {"values": [0, 0.01, 0.03, 0.08, 0.2]}},
+  "search": {"algorithm": "grid", "early_stopping": EARLY},
+  "constraints": {"max_accuracy_loss": 8.0},
+  "winners": {"accuracy_loss_budgets": [0, 1, 5]})", 600);
+  }
 }
