@@ -261,8 +261,10 @@ SearchConfig read_search(const std::optional<JsonValue>& value) {
       search.algorithm = SearchConfig::Algorithm::kGrid;
     else if (name == "nsga2")
       search.algorithm = SearchConfig::Algorithm::kNsga2;
+    else if (name == "random")
+      search.algorithm = SearchConfig::Algorithm::kRandom;
     else
-      algorithm->expected("\"auto\", \"grid\" or \"nsga2\"");
+      algorithm->expected("\"auto\", \"grid\", \"nsga2\" or \"random\"");
   }
   if (const auto v = object.get("max_grid_points")) search.max_grid_points = v->as_integer(1, kPositiveInteger);
   if (const auto v = object.get("budget")) search.budget = v->as_integer(1, kPositiveInteger);
@@ -472,6 +474,8 @@ const char* algorithm_name(SearchConfig::Algorithm algorithm) {
       return "grid";
     case SearchConfig::Algorithm::kNsga2:
       return "nsga2";
+    case SearchConfig::Algorithm::kRandom:
+      return "random";
   }
   return "auto";
 }

@@ -67,7 +67,8 @@ struct EarlyStoppingConfig {
 };
 
 struct SearchConfig {
-  enum class Algorithm { kAuto, kGrid, kNsga2 };
+  // random: uniform random search at the budget, the baseline a search must beat.
+  enum class Algorithm { kAuto, kGrid, kNsga2, kRandom };
 
   Algorithm algorithm = Algorithm::kAuto;  // auto: grid when grid_size <= max_grid_points
   int64_t max_grid_points = 5000;

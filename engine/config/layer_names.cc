@@ -112,7 +112,11 @@ DesignSpace make_design_space(const sim::Graph& graph, const ApproximateConfig& 
     ApproximatedLayer layer;
     layer.op_index = op;
     layer.name = layer_name(graph, op);
-    layer.thresholds = approximate.thresholds_for(layer.name).candidates();
+    const ThresholdSpec& spec = approximate.thresholds_for(layer.name);
+    if (spec.by_skip_fraction())
+      layer.skip_fractions = spec.skip_fractions;  // thresholds follow from significance (prepare_experiment)
+    else
+      layer.thresholds = spec.candidates();
     space.layers.push_back(std::move(layer));
   }
   for (const auto& [name, spec] : approximate.per_layer) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -49,26 +50,45 @@ std::vector<double> expand_threshold_range(double min, double max, double step) 
 }
 
 std::vector<double> ThresholdSpec::candidates() const {
+  if (by_skip_fraction())
+    throw std::logic_error("thresholds by skip fraction come from the layer's significance (skip_masks.h)");
   return is_range ? expand_threshold_range(min, max, step) : values;
 }
 
+namespace {
+
+// A non-empty, strictly ascending list of numbers in [0, maximum].
+std::vector<double> read_ascending(const JsonValue& list, double maximum, const char* what, const char* noun) {
+  std::vector<double> numbers;
+  for (const JsonValue& element : list.as_array()) {
+    const double number = element.as_number();
+    if (number < 0 || number > maximum) element.expected(what);
+    if (!numbers.empty() && number <= numbers.back())
+      element.fail(fmt::format("values must be strictly ascending, got {} after {}", number, numbers.back()));
+    numbers.push_back(number);
+  }
+  if (numbers.empty()) list.fail(fmt::format("expected at least one {}", noun));
+  if (numbers.size() > static_cast<size_t>(kMaxThresholdCandidates))
+    list.fail(fmt::format("more than {} {}s", kMaxThresholdCandidates, noun));
+  return numbers;
+}
+
+}  // namespace
+
 ThresholdSpec read_threshold_spec(const JsonValue& value) {
-  const JsonObject object = value.as_object({"min", "max", "step", "values"});
+  const JsonObject object = value.as_object({"min", "max", "step", "values", "skip_fraction"});
   ThresholdSpec spec;
-  if (const auto list = object.get("values")) {
-    if (object.get("min") || object.get("max") || object.get("step"))
-      value.fail("give either \"values\" or \"min\"/\"max\"/\"step\", not both");
+  const auto values = object.get("values"), fractions = object.get("skip_fraction");
+  if ((values || fractions) && (object.get("min") || object.get("max") || object.get("step") || (values && fractions)))
+    value.fail("give one of \"values\", \"skip_fraction\" or \"min\"/\"max\"/\"step\"");
+  if (values) {
     spec.is_range = false;
-    for (const JsonValue& element : list->as_array()) {
-      const double threshold = element.as_number();
-      if (threshold < 0) element.expected("a threshold >= 0");
-      if (!spec.values.empty() && threshold <= spec.values.back())
-        element.fail(fmt::format("values must be strictly ascending, got {} after {}", threshold, spec.values.back()));
-      spec.values.push_back(threshold);
-    }
-    if (spec.values.empty()) list->fail("expected at least one threshold");
-    if (spec.values.size() > static_cast<size_t>(kMaxThresholdCandidates))
-      list->fail(fmt::format("more than {} thresholds", kMaxThresholdCandidates));
+    spec.values = read_ascending(*values, std::numeric_limits<double>::infinity(), "a threshold >= 0", "threshold");
+    return spec;
+  }
+  if (fractions) {
+    spec.is_range = false;
+    spec.skip_fractions = read_ascending(*fractions, 1.0, "a skip fraction in [0, 1]", "skip fraction");
     return spec;
   }
   spec.is_range = true;
@@ -85,6 +105,7 @@ ThresholdSpec read_threshold_spec(const JsonValue& value) {
 
 nlohmann::json to_json(const ThresholdSpec& spec) {
   if (spec.is_range) return {{"min", spec.min}, {"max", spec.max}, {"step", spec.step}};
+  if (spec.by_skip_fraction()) return {{"skip_fraction", spec.skip_fractions}};
   return {{"values", spec.values}};
 }
 

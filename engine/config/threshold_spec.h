@@ -1,7 +1,10 @@
 // Candidate thresholds T_l of one approximated layer, as a config gives them:
-// a regular range {"min", "max", "step"} or an explicit {"values": [...]}.
-// Both expand to an ascending list of distinct values; the search picks one
-// entry per layer (engine/search/design_space.h).
+// a regular range {"min", "max", "step"}, an explicit {"values": [...]}, or
+// {"skip_fraction": [...]}: the fractions of the layer's skip units to skip,
+// turned into thresholds from the layer's significance on the calibration
+// split (thresholds_for_skip_fractions, engine/significance/skip_masks.h), so
+// that one config fits any model. Each gives an ascending list of distinct
+// values; the search picks one entry per layer (engine/search/design_space.h).
 #pragma once
 
 #include <vector>
@@ -20,9 +23,12 @@ struct ThresholdSpec {
   bool is_range = true;
   double min = 0.0, max = 0.01, step = 0.001;  // range form (the paper's grid)
   std::vector<double> values;                  // list form: ascending, distinct, >= 0
+  std::vector<double> skip_fractions;          // skip-fraction form: ascending, distinct, in [0, 1]
+
+  bool by_skip_fraction() const { return !skip_fractions.empty(); }
 
   // The ascending candidate list: the range expanded by expand_threshold_range,
-  // or `values`.
+  // or `values` (std::logic_error for the skip-fraction form).
   std::vector<double> candidates() const;
 };
 

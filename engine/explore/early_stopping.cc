@@ -2,23 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
+
+#include "engine/search/nsga2_operators.h"
 
 namespace tinyskip::engine {
 
 std::vector<int> evaluation_order(int size, uint64_t seed) {
   std::vector<int> order(static_cast<size_t>(size));
   for (int i = 0; i < size; ++i) order[static_cast<size_t>(i)] = i;
-  std::mt19937_64 rng(seed);
-  for (int i = size - 1; i > 0; --i) {
-    // Unbiased index in [0, i]: reject the top partial range of the generator.
-    const uint64_t range = static_cast<uint64_t>(i) + 1;
-    const uint64_t limit = std::mt19937_64::max() - std::mt19937_64::max() % range;
-    uint64_t draw;
-    do draw = rng();
-    while (draw >= limit);
-    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(draw % range)]);
-  }
+  SearchRandom random(seed);
+  for (int i = size - 1; i > 0; --i)
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(random.below(static_cast<uint64_t>(i) + 1))]);
   return order;
 }
 

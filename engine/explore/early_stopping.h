@@ -34,7 +34,7 @@
 namespace tinyskip::engine {
 
 // A seeded uniformly random order of `size` images (Fisher-Yates on
-// std::mt19937_64, so the same on every platform).
+// SearchRandom, so the same on every platform).
 std::vector<int> evaluation_order(int size, uint64_t seed);
 
 class StopRule {

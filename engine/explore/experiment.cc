@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/codegen/layer_kernel.h"
@@ -118,13 +119,20 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
                                 sim::read_cifar10_file((config.data_dir / sim::kCifar10TestFile).string()),
                                 config.pixel_scale);
   check_score_data(experiment);
-  spdlog::info("model {}: {} ops; approximating {} layers; design space of {} points", config.model.filename().string(),
-               experiment.graph.ops.size(), experiment.space.dimensions(), experiment.space.grid_size());
   spdlog::info("splits: calibration {} samples, search {}, report {}", experiment.calibration->size(),
                experiment.search->size(), experiment.report->size());
 
   const auto start = std::chrono::steady_clock::now();
   experiment.skip_orders = measure_significance(experiment, threads);
+  for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
+    ApproximatedLayer& layer = experiment.space.layers[l];
+    if (layer.skip_fractions.empty()) continue;
+    layer.thresholds = thresholds_for_skip_fractions(experiment.skip_orders[l], layer.skip_fractions);
+    spdlog::info("{}: skip fractions {} give thresholds {}", layer.name, fmt::join(layer.skip_fractions, ", "),
+                 fmt::join(layer.thresholds, ", "));
+  }
+  spdlog::info("model {}: {} ops; approximating {} layers; design space of {} points", config.model.filename().string(),
+               experiment.graph.ops.size(), experiment.space.dimensions(), experiment.space.grid_size());
   experiment.significance_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("significance measured in {:.1f} s", experiment.significance_seconds);

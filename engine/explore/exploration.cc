@@ -19,6 +19,7 @@
 #include "engine/search/grid_search.h"
 #include "engine/search/nsga2_search.h"
 #include "engine/search/pareto.h"
+#include "engine/search/random_search.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -31,7 +32,8 @@ bool use_grid(const Experiment& experiment) {
   const SearchConfig& search = experiment.config.search;
   switch (search.algorithm) {
     case SearchConfig::Algorithm::kGrid: return true;
-    case SearchConfig::Algorithm::kNsga2: return false;
+    case SearchConfig::Algorithm::kNsga2:
+    case SearchConfig::Algorithm::kRandom: return false;
     case SearchConfig::Algorithm::kAuto: return experiment.space.grid_size() <= search.max_grid_points;
   }
   return false;
@@ -50,6 +52,17 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
   json["kernels"] = exact_kernels_name(experiment.config.cmsis_nn);
   json["note"] = "exact model, no unpacking, on the kernels named; cycles as the latency section says, flash as "
                  "the flash section says";
+  return json;
+}
+
+// Every approximated layer's threshold levels (derived ones included) and,
+// when the config gives them so, the skip fractions they come from.
+nlohmann::ordered_json design_space_json(const DesignSpace& space) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  for (const ApproximatedLayer& layer : space.layers) {
+    json[layer.name] = {{"thresholds", layer.thresholds}};
+    if (!layer.skip_fractions.empty()) json[layer.name]["skip_fractions"] = layer.skip_fractions;
+  }
   return json;
 }
 
@@ -145,12 +158,17 @@ SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std:
   options.stop = stop;
   options.hypervolume_reference = hypervolume_reference_for(experiment.config);
   const bool grid = use_grid(experiment);
+  const bool random = config.algorithm == SearchConfig::Algorithm::kRandom;
   options.budget = grid ? config.max_grid_points : config.budget;
-  Progress progress(grid ? "grid search" : "nsga2 search", grid ? experiment.space.grid_size() : config.budget);
+  Progress progress(grid ? "grid search" : random ? "random search" : "nsga2 search",
+                    grid ? experiment.space.grid_size() : config.budget);
   options.progress = [&](int64_t done, int64_t) { progress.update(done); };
-  spdlog::info("search: {} over {} points{}", grid ? "exhaustive grid" : "NSGA-II", experiment.space.grid_size(),
+  spdlog::info("search: {} over {} points{}", grid ? "exhaustive grid" : random ? "uniform random" : "NSGA-II",
+               experiment.space.grid_size(),
                grid ? "" : fmt::format(", budget {} evaluations, seed {}", config.budget, config.seed));
-  SearchResult result = grid ? grid_search(evaluator, options) : nsga2_search(evaluator, options);
+  SearchResult result = grid     ? grid_search(evaluator, options)
+                        : random ? random_search(evaluator, options)
+                                 : nsga2_search(evaluator, options);
   progress.finish();
   return result;
 }
@@ -321,6 +339,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   RunStore store = RunStore::open(config, make_run_schema(config, experiment.space, experiment.graph), store_options);
   spdlog::info("run directory {}{}", store.dir().string(), store.resumed() ? " (resumed)" : "");
   store.record_timing("significance", experiment.significance_seconds);
+  store.set_run_field("design_space", design_space_json(experiment.space));
 
   if (flash) {
     store.record_timing("flash_measurement", flash_seconds);
@@ -337,7 +356,9 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   const ExactReference exact = measure_exact_reference(experiment, *costs, threads);
   store.record_timing("exact_reference", seconds_since(phase));
   store.set_run_field("exact", exact_reference_json(exact, experiment));
-  store.set_run_field("algorithm", use_grid(experiment) ? "grid" : "nsga2");
+  store.set_run_field("algorithm", use_grid(experiment)                                         ? "grid"
+                                   : config.search.algorithm == SearchConfig::Algorithm::kRandom ? "random"
+                                                                                                 : "nsga2");
   store.write_run_json();
   const BoardCost& exact_cost = exact.boards[static_cast<size_t>(experiment.primary_board)];
   spdlog::info("exact model on {}: {:.2f} ms on {} ({}); search {}, report {}, test (all) {}",

@@ -16,6 +16,9 @@ struct ApproximatedLayer {
   int op_index = -1;            // index into sim::Graph::ops
   std::string name;             // user-facing name, e.g. "conv2"
   std::vector<double> thresholds;  // candidate T_l, ascending; thresholds[0] is normally 0 (exact)
+  // When the config gives the levels as skip fractions: those, from which the
+  // thresholds are derived once the layer's significance is measured.
+  std::vector<double> skip_fractions;
 };
 
 struct DesignSpace {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -220,6 +221,21 @@ sim::WeightMask decode_mask_rle(std::string_view text, int64_t expected_size) {
   if (static_cast<int64_t>(mask.skip.size()) != expected_size)
     throw fail(fmt::format("runs add up to {} weights, expected {}", mask.skip.size(), expected_size));
   return mask;
+}
+
+std::vector<double> thresholds_for_skip_fractions(const LayerSkipOrder& order, const std::vector<double>& fractions) {
+  const std::span<const double> scores = order.sorted_scores();
+  const auto units = static_cast<double>(scores.size());
+  std::vector<double> thresholds;
+  for (double fraction : fractions) {
+    const auto skip = static_cast<size_t>(std::llround(fraction * units));
+    // Units with score < T are skipped: just above the skip-th smallest score
+    // skips it and every unit tied with it.
+    const double threshold =
+        skip == 0 ? 0.0 : std::nextafter(scores[skip - 1], std::numeric_limits<double>::infinity());
+    if (thresholds.empty() || threshold > thresholds.back()) thresholds.push_back(threshold);
+  }
+  return thresholds;
 }
 
 }  // namespace tinyskip::engine

@@ -108,4 +108,11 @@ std::string encode_mask_rle(const sim::WeightMask& mask);
 // filter's element count).
 sim::WeightMask decode_mask_rle(std::string_view text, int64_t expected_size);
 
+// Thresholds that skip the given fractions (ascending, in [0, 1]) of the
+// order's units: for fraction f, the smallest threshold that skips at least
+// round(f * units) of them (0 for none). Ties among unit scores can make two
+// fractions give one threshold; the result keeps it once, so it is strictly
+// ascending and may be shorter than `fractions`.
+std::vector<double> thresholds_for_skip_fractions(const LayerSkipOrder& order, const std::vector<double>& fractions);
+
 }  // namespace tinyskip::engine

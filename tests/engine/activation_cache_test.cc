@@ -41,7 +41,7 @@ std::vector<int> weighted_ops(const sim::Graph& graph) {
 // index is k mod (k + 2): levels differ, and level 0 is exact.
 engine::DesignSpace space_over(const std::vector<int>& ops, int levels) {
   engine::DesignSpace space;
-  for (int op : ops) space.layers.push_back({op, "op" + std::to_string(op), std::vector<double>(levels, 0.0)});
+  for (int op : ops) space.layers.push_back({op, "op" + std::to_string(op), std::vector<double>(levels, 0.0), {}});
   return space;
 }
 

@@ -64,7 +64,7 @@ TEST_CASE("points scored at once share the activation cache and keep their bytes
   engine::DesignSpace space;
   for (const sim::Op& op : graph.ops)
     if (op.type == sim::OpType::kConv2D && space.layers.size() < 2)
-      space.layers.push_back({op.index, "conv", {0.0, 0.0, 0.0, 0.0}});
+      space.layers.push_back({op.index, "conv", {0.0, 0.0, 0.0, 0.0}, {}});
   REQUIRE(space.layers.size() == 2);
   const auto masks_of = [&](const engine::DesignPoint& point) {
     sim::MaskSet masks;

@@ -8,6 +8,8 @@
 // cli_codegen_test.cc and codegen_cmsis_nn_emulator_test.cc.)
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <string>
 
@@ -30,13 +32,22 @@ test::CommandResult run(const fs::path& config, const std::string& run_id) {
   return test::run_cli("run " + test::quoted(config) + " --run-id " + run_id);
 }
 
-// Every data row's latency_source cell.
+// Every data row's latency_source cell (the column the header names so).
 std::vector<std::string> latency_sources(const fs::path& run_dir) {
+  const auto fields = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::istringstream stream(line);
+    for (std::string cell; std::getline(stream, cell, ',');) cells.push_back(cell);
+    return cells;
+  };
   std::vector<std::string> sources;
   std::istringstream rows(test::read_text(run_dir / "points.csv"));
   std::string line;
   std::getline(rows, line);
-  while (std::getline(rows, line)) sources.push_back(line.substr(line.rfind(',') + 1));
+  const std::vector<std::string> header = fields(line);
+  const auto column = static_cast<size_t>(std::find(header.begin(), header.end(), "latency_source") - header.begin());
+  REQUIRE(column < header.size());
+  while (std::getline(rows, line)) sources.push_back(fields(line).at(column));
   return sources;
 }
 

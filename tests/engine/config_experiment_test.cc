@@ -193,9 +193,16 @@ TEST_CASE("config errors: wrong types and out-of-range values quote the value") 
   CHECK(layout.error_of(config) == file + ": search.budget: expected a positive integer, got 2.5");
   config["search"] = {{"population", 3}};
   CHECK_THAT(layout.error_of(config), Contains("search.population: expected an integer >= 4, got 3"));
-  config["search"] = {{"algorithm", "random"}};
+  config["search"] = {{"algorithm", "anneal"}};
   CHECK_THAT(layout.error_of(config),
-             Contains("search.algorithm: expected \"auto\", \"grid\" or \"nsga2\", got \"random\""));
+             Contains("search.algorithm: expected \"auto\", \"grid\", \"nsga2\" or \"random\", got \"anneal\""));
+  config["search"] = {{"early_stopping", {{"confidence", 0}}}};
+  CHECK_THAT(layout.error_of(config),
+             Contains("search.early_stopping.confidence: expected a confidence in (0, 1], got 0"));
+  config["search"] = {{"early_stopping", {{"block_images", 0}}}};
+  CHECK_THAT(layout.error_of(config), Contains("search.early_stopping.block_images: expected a positive integer"));
+  config["search"] = {{"early_stopping", {{"patience", 3}}}};
+  CHECK_THAT(layout.error_of(config), Contains("search.early_stopping"));
 
   config = ExperimentLayout::minimal_config();
   config["threads"] = -1;
@@ -284,7 +291,16 @@ TEST_CASE("config errors: bad threshold specs name the spec's path") {
   CHECK_THAT(layout.error_of(config),
              StartsWith(file + ": approximate.thresholds.values[2]: values must be strictly ascending"));
   config["approximate"]["thresholds"] = {{"values", {0, 0.002}}, {"step", 0.001}};
-  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds: give either"));
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds: give one of"));
+  config["approximate"]["thresholds"] = {{"values", {0, 0.002}}, {"skip_fraction", {0, 0.5}}};
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.thresholds: give one of"));
+  config["approximate"]["thresholds"] = {{"skip_fraction", {0, 1.5}}};
+  CHECK_THAT(layout.error_of(config),
+             StartsWith(file + ": approximate.thresholds.skip_fraction[1]: expected a skip fraction in [0, 1]"));
+  config["approximate"]["thresholds"] = {{"skip_fraction", {0.5, 0.2}}};
+  CHECK_THAT(layout.error_of(config), Contains("values must be strictly ascending"));
+  config["approximate"]["thresholds"] = {{"skip_fraction", nlohmann::json::array()}};
+  CHECK_THAT(layout.error_of(config), Contains("expected at least one skip fraction"));
 
   config = ExperimentLayout::minimal_config();
   config["approximate"]["per_layer"] = {{"conv3", {{"min", 0}, {"max", 1}, {"step", 1e-6}}}};

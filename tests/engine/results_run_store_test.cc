@@ -153,7 +153,7 @@ TEST_CASE("points.csv rows have the documented columns and fixed number formats"
   const double z = 1.959963984540054;
   const std::string ci_low = fmt::format("{:.4f}", 100.0 / (1 + z * z / 10));
   const std::string expected_row = "3-1,0.003,0.001,1200,800,398000,100.0000,10,10," + ci_low +
-                                   ",100.0000,,,,,,,,,,,123456,1.5,20480,100000,0.25,20000,table";
+                                   ",100.0000,,,,,,,,,,,123456,1.5,20480,100000,0.25,20000,table,0";
   CHECK(tinyskip::engine::csv_row(record, fixture.schema) == expected_row);
   CHECK(tinyskip::engine::csv_header(fixture.schema) ==
         "key,threshold_conv2,threshold_conv3,skipped_macs_conv2,skipped_macs_conv3,macs_kept,"
@@ -161,10 +161,20 @@ TEST_CASE("points.csv rows have the documented columns and fixed number formats"
         "report_accuracy_pct,report_correct,report_total,report_ci_low_pct,report_ci_high_pct,"
         "test_all_accuracy_pct,test_all_correct,test_all_total,test_all_ci_low_pct,test_all_ci_high_pct,"
         "nucleo_f401re_cycles,nucleo_f401re_ms,nucleo_f401re_flash_bytes,"
-        "nucleo_f411re_cycles,nucleo_f411re_ms,nucleo_f411re_flash_bytes,latency_source");
+        "nucleo_f411re_cycles,nucleo_f411re_ms,nucleo_f411re_flash_bytes,latency_source,stopped_early");
   CHECK(tinyskip::engine::parse_csv_row(expected_row, fixture.schema).latency_source == "table");
+  CHECK_FALSE(tinyskip::engine::parse_csv_row(expected_row, fixture.schema).stopped_early);
+  // A stopped point says so in the last column; anything but 0 or 1 is refused.
+  record.stopped_early = true;
+  CHECK(tinyskip::engine::csv_row(record, fixture.schema) == expected_row.substr(0, expected_row.size() - 1) + "1");
+  CHECK(tinyskip::engine::parse_csv_row(expected_row.substr(0, expected_row.size() - 1) + "1", fixture.schema)
+            .stopped_early);
+  CHECK_THROWS_WITH(
+      tinyskip::engine::parse_csv_row(expected_row.substr(0, expected_row.size() - 1) + "yes", fixture.schema),
+      Contains("stopped_early"));
+  record.stopped_early = false;
   // A source the format does not know is refused, written or read.
-  CHECK_THROWS_WITH(tinyskip::engine::parse_csv_row(expected_row.substr(0, expected_row.size() - 5) + "guess",
+  CHECK_THROWS_WITH(tinyskip::engine::parse_csv_row(expected_row.substr(0, expected_row.size() - 7) + "guess,0",
                                                     fixture.schema),
                     Contains("latency_source 'guess'"));
   record.latency_source = "guess";

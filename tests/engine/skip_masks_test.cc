@@ -241,3 +241,29 @@ TEST_CASE("mask RLE: malformed text is rejected") {
   CHECK_THROWS_AS(decode_mask_rle(" 2", 2), SignificanceError);
   CHECK_THROWS_AS(decode_mask_rle("99999999999999999999999", 2), SignificanceError);
 }
+
+TEST_CASE("thresholds for skip fractions skip at least that share of the units, ties included") {
+  // One row of 8 weights, single-weight units, scores (ascending after sort)
+  // 0.1 0.2 0.2 0.2 0.5 0.6 0.7 0.9.
+  LayerScores scores;
+  scores.layout.op_type = OpType::kFullyConnected;
+  scores.layout.rows = 1;
+  scores.layout.depth = 8;
+  scores.weights = {1, 2, 3, 4, 5, 6, 7, 8};
+  scores.score = {0.5, 0.2, 0.9, 0.1, 0.2, 0.7, 0.2, 0.6};
+  const LayerSkipOrder order(scores, SkipGranularity::kWeight);
+  const std::vector<double> thresholds =
+      tinyskip::engine::thresholds_for_skip_fractions(order, {0.0, 0.125, 0.25, 0.375, 0.5, 1.0});
+  // 0 -> none; 1/8 -> 1 unit (above 0.1); 2/8 and 3/8 -> just above 0.2
+  // (all three tied units: 4), kept once; 4/8 -> 4 units, the same again;
+  // 8/8 -> above 0.9, everything.
+  REQUIRE(thresholds.size() == 3 + 1);
+  CHECK(thresholds[0] == 0.0);
+  CHECK(order.units_skipped_at(thresholds[0]) == 0);
+  CHECK(order.units_skipped_at(thresholds[1]) == 1);
+  CHECK(thresholds[1] > 0.1);
+  CHECK(thresholds[1] < 0.2);
+  CHECK(order.units_skipped_at(thresholds[2]) == 4);
+  CHECK(order.units_skipped_at(thresholds[3]) == 8);
+  CHECK(thresholds[3] > 0.9);
+}
