@@ -263,8 +263,10 @@ SearchConfig read_search(const std::optional<JsonValue>& value) {
       search.algorithm = SearchConfig::Algorithm::kNsga2;
     else if (name == "random")
       search.algorithm = SearchConfig::Algorithm::kRandom;
+    else if (name == "surrogate")
+      search.algorithm = SearchConfig::Algorithm::kSurrogate;
     else
-      algorithm->expected("\"auto\", \"grid\", \"nsga2\" or \"random\"");
+      algorithm->expected("\"auto\", \"grid\", \"nsga2\", \"surrogate\" or \"random\"");
   }
   if (const auto v = object.get("max_grid_points")) search.max_grid_points = v->as_integer(1, kPositiveInteger);
   if (const auto v = object.get("budget")) search.budget = v->as_integer(1, kPositiveInteger);
@@ -476,6 +478,8 @@ const char* algorithm_name(SearchConfig::Algorithm algorithm) {
       return "nsga2";
     case SearchConfig::Algorithm::kRandom:
       return "random";
+    case SearchConfig::Algorithm::kSurrogate:
+      return "surrogate";
   }
   return "auto";
 }

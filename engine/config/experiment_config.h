@@ -67,8 +67,9 @@ struct EarlyStoppingConfig {
 };
 
 struct SearchConfig {
+  // surrogate: per-layer sensitivities predict the front (surrogate_search.h);
   // random: uniform random search at the budget, the baseline a search must beat.
-  enum class Algorithm { kAuto, kGrid, kNsga2, kRandom };
+  enum class Algorithm { kAuto, kGrid, kNsga2, kRandom, kSurrogate };
 
   Algorithm algorithm = Algorithm::kAuto;  // auto: grid when grid_size <= max_grid_points
   int64_t max_grid_points = 5000;

@@ -20,6 +20,7 @@
 #include "engine/search/nsga2_search.h"
 #include "engine/search/pareto.h"
 #include "engine/search/random_search.h"
+#include "engine/search/surrogate_search.h"
 
 namespace tinyskip::engine {
 namespace {
@@ -33,10 +34,18 @@ bool use_grid(const Experiment& experiment) {
   switch (search.algorithm) {
     case SearchConfig::Algorithm::kGrid: return true;
     case SearchConfig::Algorithm::kNsga2:
-    case SearchConfig::Algorithm::kRandom: return false;
+    case SearchConfig::Algorithm::kRandom:
+    case SearchConfig::Algorithm::kSurrogate: return false;
     case SearchConfig::Algorithm::kAuto: return experiment.space.grid_size() <= search.max_grid_points;
   }
   return false;
+}
+
+// The algorithm a run searches with: "auto" resolved to grid or nsga2.
+std::string search_algorithm(const Experiment& experiment) {
+  if (use_grid(experiment)) return "grid";
+  const SearchConfig::Algorithm algorithm = experiment.config.search.algorithm;
+  return algorithm == SearchConfig::Algorithm::kAuto ? "nsga2" : algorithm_name(algorithm);
 }
 
 nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const Experiment& experiment) {
@@ -158,17 +167,16 @@ SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std:
   options.stop = stop;
   options.hypervolume_reference = hypervolume_reference_for(experiment.config);
   const bool grid = use_grid(experiment);
-  const bool random = config.algorithm == SearchConfig::Algorithm::kRandom;
+  const std::string algorithm = search_algorithm(experiment);
   options.budget = grid ? config.max_grid_points : config.budget;
-  Progress progress(grid ? "grid search" : random ? "random search" : "nsga2 search",
-                    grid ? experiment.space.grid_size() : config.budget);
+  Progress progress(algorithm + " search", grid ? experiment.space.grid_size() : config.budget);
   options.progress = [&](int64_t done, int64_t) { progress.update(done); };
-  spdlog::info("search: {} over {} points{}", grid ? "exhaustive grid" : random ? "uniform random" : "NSGA-II",
-               experiment.space.grid_size(),
+  spdlog::info("search: {} over {} points{}", grid ? "exhaustive grid" : algorithm, experiment.space.grid_size(),
                grid ? "" : fmt::format(", budget {} evaluations, seed {}", config.budget, config.seed));
-  SearchResult result = grid     ? grid_search(evaluator, options)
-                        : random ? random_search(evaluator, options)
-                                 : nsga2_search(evaluator, options);
+  SearchResult result = algorithm == "grid"        ? grid_search(evaluator, options)
+                        : algorithm == "random"    ? random_search(evaluator, options)
+                        : algorithm == "surrogate" ? surrogate_search(evaluator, options)
+                                                   : nsga2_search(evaluator, options);
   progress.finish();
   return result;
 }
@@ -356,9 +364,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   const ExactReference exact = measure_exact_reference(experiment, *costs, threads);
   store.record_timing("exact_reference", seconds_since(phase));
   store.set_run_field("exact", exact_reference_json(exact, experiment));
-  store.set_run_field("algorithm", use_grid(experiment)                                         ? "grid"
-                                   : config.search.algorithm == SearchConfig::Algorithm::kRandom ? "random"
-                                                                                                 : "nsga2");
+  store.set_run_field("algorithm", search_algorithm(experiment));
   store.write_run_json();
   const BoardCost& exact_cost = exact.boards[static_cast<size_t>(experiment.primary_board)];
   spdlog::info("exact model on {}: {:.2f} ms on {} ({}); search {}, report {}, test (all) {}",

@@ -100,14 +100,15 @@ class GreedyWalk {
   std::vector<int> cap_;  // highest level each layer may still try
 };
 
-std::vector<DesignPoint> sweep_points(const DesignSpace& space) {
+
+}  // namespace
+
+std::vector<DesignPoint> greedy_sweep_points(const DesignSpace& space) {
   std::vector<DesignPoint> points = {DesignPoint(static_cast<size_t>(space.dimensions()), 0)};
   for (int layer = 0; layer < space.dimensions(); ++layer)
     for (int level = 1; level < space.levels(layer); ++level) points.push_back(single_layer_point(space, layer, level));
   return points;
 }
-
-}  // namespace
 
 int64_t greedy_sweep_size(const DesignSpace& space) {
   int64_t size = 1;
@@ -119,7 +120,7 @@ GreedyStartResult greedy_start(EvaluationLog& log, double max_error_increase) {
   if (!std::isfinite(max_error_increase) || max_error_increase < 0)
     throw SearchError("greedy start: max error increase must be a finite value >= 0, got " +
                       std::to_string(max_error_increase));
-  const std::vector<DesignPoint> sweep = sweep_points(log.space());
+  const std::vector<DesignPoint> sweep = greedy_sweep_points(log.space());
   int64_t missing = 0;
   for (const DesignPoint& point : sweep) missing += log.find(point) == nullptr ? 1 : 0;
   if (missing > log.remaining())

@@ -45,6 +45,9 @@ GreedyStartResult greedy_start(EvaluationLog& log, double max_error_increase);
 // stop and greedy_max_error_increase.
 GreedyStartResult greedy_start(Problem& problem, const SearchOptions& options);
 
+// The sweep's points: the all-zero baseline, then each layer alone at each
+// level >= 1 (layer-major).
+std::vector<DesignPoint> greedy_sweep_points(const DesignSpace& space);
 // Number of points the sweep needs: 1 + sum_l (levels_l - 1).
 int64_t greedy_sweep_size(const DesignSpace& space);
 

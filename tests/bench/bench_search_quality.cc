@@ -6,7 +6,7 @@
 //   - whether its zero-loss and 1 pp winners (fastest point within the loss
 //     on the search split) are the exhaustive ones, and their cycles ratio.
 // Searches: NSGA-II with and without the greedy start, uniform random search,
-// and the greedy start alone. Objectives: error and cycles, as in the run.
+// the surrogate search (surrogate_search.h) and the greedy start alone. Objectives: error and cycles, as in the run.
 //
 //   bench_search_quality RUN_DIR [budget fraction, default 0.05] [seeds, default 10]
 // scripts/bench_search_quality.sh makes the runs and calls this on each.
@@ -28,6 +28,7 @@
 #include "engine/search/nsga2_search.h"
 #include "engine/search/pareto.h"
 #include "engine/search/random_search.h"
+#include "engine/search/surrogate_search.h"
 
 using namespace tinyskip::engine;
 
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
         {"nsga2 + greedy start", [](Problem& p, const SearchOptions& o) { return nsga2_search(p, o); }},
         {"nsga2", [](Problem& p, SearchOptions o) { o.greedy_start = false; return nsga2_search(p, o); }},
         {"random", [](Problem& p, const SearchOptions& o) { return random_search(p, o); }},
+        {"surrogate", [](Problem& p, const SearchOptions& o) { return surrogate_search(p, o); }},
         {"greedy start alone",
          [](Problem& p, const SearchOptions& o) {
            EvaluationLog log(p, o, o.budget, o.budget);

@@ -195,7 +195,7 @@ TEST_CASE("config errors: wrong types and out-of-range values quote the value") 
   CHECK_THAT(layout.error_of(config), Contains("search.population: expected an integer >= 4, got 3"));
   config["search"] = {{"algorithm", "anneal"}};
   CHECK_THAT(layout.error_of(config),
-             Contains("search.algorithm: expected \"auto\", \"grid\", \"nsga2\" or \"random\", got \"anneal\""));
+             Contains("search.algorithm: expected \"auto\", \"grid\", \"nsga2\", \"surrogate\" or \"random\", got \"anneal\""));
   config["search"] = {{"early_stopping", {{"confidence", 0}}}};
   CHECK_THAT(layout.error_of(config),
              Contains("search.early_stopping.confidence: expected a confidence in (0, 1], got 0"));
