@@ -9,6 +9,15 @@ namespace tinyskip::support {
 namespace {
 
 constexpr size_t kMaxShownValueChars = 60;
+// Deeper documents are refused on read: serialising and walking a value are
+// recursive, and 10,000 levels overflow the stack. No file tinyskip reads
+// needs more than a handful.
+constexpr size_t kMaxJsonDepth = 64;
+
+[[noreturn]] void raise_too_deep(const std::string& file, detail::RaiseAt raise, const std::string& path) {
+  raise(file, path, fmt::format("nested more than {} levels deep", kMaxJsonDepth));
+  throw std::logic_error(file + ": JSON error policy returned instead of throwing");
+}
 
 // nlohmann keeps the last of repeated keys without a word; a strict config
 // reader must not, so the parse callback tracks the keys seen in every open
@@ -23,6 +32,7 @@ class DuplicateKeyCheck {
       case Event::object_start:
       case Event::array_start:
         count_array_element();
+        if (frames_.size() >= kMaxJsonDepth) raise_too_deep(file_, raise_, parent_path());
         frames_.push_back(Frame{event == Event::object_start, {}, {}, 0});
         break;
       case Event::object_end:
@@ -83,7 +93,14 @@ namespace detail {
 nlohmann::json parse_json(const std::string& text, const std::string& file, JsonSyntax syntax, RaiseAt at,
                           RaiseInvalidJson invalid_json) {
   try {
-    if (syntax == JsonSyntax::kStandard) return nlohmann::json::parse(text);
+    if (syntax == JsonSyntax::kStandard)
+      return nlohmann::json::parse(text, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if ((event == nlohmann::json::parse_event_t::object_start ||
+             event == nlohmann::json::parse_event_t::array_start) &&
+            static_cast<size_t>(depth) >= kMaxJsonDepth)
+          raise_too_deep(file, at, "");
+        return true;
+      });
     return nlohmann::json::parse(text, DuplicateKeyCheck(file, at), /*allow_exceptions=*/true,
                                  /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& error) {

@@ -333,6 +333,21 @@ TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits"
     CHECK(std::string(error.what()) == file + ": search.budget: duplicate key");
   }
 
+  // Nesting 10,000 levels deep overflowed the stack in recursive JSON code
+  // (issue 12's config mutants): refused on read, anywhere in the file.
+  for (const std::string& at : {std::string("\"deep\": {\"layers\": "), std::string("\"extra\": ")}) {
+    text = ExperimentLayout::minimal_config().dump();
+    text.insert(text.size() - 1, "," + at + std::string(10000, '[') + std::string(10000, ']') +
+                                     (at.find('{') != std::string::npos ? "}" : ""));
+    tinyskip::results_test::write_text(layout.config_path(), text);
+    try {
+      tinyskip::engine::load_experiment_config(layout.config_path());
+      FAIL("a 10,000-level document was accepted");
+    } catch (const ConfigError& error) {
+      CHECK_THAT(error.what(), StartsWith(file + ": ") && Contains("nested more than 64 levels deep"));
+    }
+  }
+
   json config = ExperimentLayout::minimal_config();
   config["splits"] = {{"report", {{"files", {"test_batch.bin"}}, {"begin", 4000}}}};  // search is [0, 5000)
   CHECK(layout.error_of(config) ==
