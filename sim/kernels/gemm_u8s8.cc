@@ -53,6 +53,7 @@ PackedFilter pack_filter(const int8_t* filter, const Shape4& filter_shape, const
     }
     packed.weight_sums[static_cast<size_t>(o)] = sum;
   }
+  packed.panels16.assign(packed.panels.begin(), packed.panels.end());
   return packed;
 }
 

@@ -59,10 +59,16 @@ struct PackedFilter {
   int depth_padded = 0;              // depth rounded up to kGemmDepthGroup
   int blocks = 0;                    // ceil(out_channels / kGemmBlockChannels)
   AlignedVector<int8_t> panels;      // blocks * depth_padded * kGemmBlockChannels bytes
+  // The same panels widened to int16, for the AVX2 kernel: it multiplies
+  // 16-bit lanes, and loading them ready saves a widening per use.
+  AlignedVector<int16_t> panels16;
   std::vector<int32_t> weight_sums;  // per output channel, of the (masked) weights
 
   const int8_t* block_panel(int block) const {
     return panels.data() + static_cast<size_t>(block) * depth_padded * kGemmBlockChannels;
+  }
+  const int16_t* block_panel16(int block) const {
+    return panels16.data() + static_cast<size_t>(block) * depth_padded * kGemmBlockChannels;
   }
 };
 

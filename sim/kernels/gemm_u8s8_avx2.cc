@@ -2,7 +2,8 @@
 // unsigned-by-signed byte product is done exactly with 16-bit multiply-add
 // (vpmaddwd): bytes are widened to int16, each int32 lane sums two products
 // (at most 2 * 255 * 128, no saturation). The 64-byte weight group of a block
-// (16 channels x 4 depth positions) widens into four registers of 4 channels;
+// (16 channels x 4 depth positions), widened once when the filter is packed,
+// is four registers of 4 channels;
 // each lane pair of a channel holds half of its four products, and the halves
 // are added horizontally once, after the whole depth.
 #include <algorithm>
@@ -80,7 +81,7 @@ TINYSKIP_TARGET_AVX2 void multiply_tile(const GemmProblem& problem, int row0, in
   const PackedFilter& filter = *problem.filter;
   const size_t lhs_stride = static_cast<size_t>(filter.depth_padded);
   const uint8_t* lhs = problem.lhs + row0 * lhs_stride;
-  const int8_t* panel = filter.block_panel(block);
+  const int16_t* panel = filter.block_panel16(block);
   const int groups = filter.depth_padded / kGemmDepthGroup;
 
   __m256i acc[R][4];
@@ -90,12 +91,9 @@ TINYSKIP_TARGET_AVX2 void multiply_tile(const GemmProblem& problem, int row0, in
     for (int q = 0; q < 4; ++q) acc[r][q] = _mm256_setzero_si256();
   }
   for (int g = 0; g < groups; ++g) {
-    __m256i weights[4];  // channels 4q .. 4q+3, each as 4 int16 weights
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
-      weights[q] = _mm256_cvtepi8_epi16(
-          _mm_load_si128(reinterpret_cast<const __m128i*>(panel + g * 64 + q * 16)));
-    }
+    // Channels 4q .. 4q+3, each as 4 int16 weights, straight from the
+    // widened panel (a memory operand of vpmaddwd).
+    const __m256i* weights = reinterpret_cast<const __m256i*>(panel + g * 64);
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r) {
       int32_t group;
@@ -103,7 +101,7 @@ TINYSKIP_TARGET_AVX2 void multiply_tile(const GemmProblem& problem, int row0, in
       const __m256i values = _mm256_cvtepu8_epi16(_mm_set1_epi32(group));
 #pragma GCC unroll 4
       for (int q = 0; q < 4; ++q) {
-        add_in_place(acc[r][q], _mm256_madd_epi16(values, weights[q]));
+        add_in_place(acc[r][q], _mm256_madd_epi16(values, _mm256_load_si256(weights + q)));
       }
     }
   }
@@ -135,12 +133,14 @@ TINYSKIP_TARGET_AVX2 void multiply_tile(const GemmProblem& problem, int row0, in
 
 }  // namespace
 
-// Register budget (16 ymm): 4 accumulators per row, 4 weights, 1 broadcast.
+// Register budget (16 ymm): 4 accumulators per row for 3 rows, 1 broadcast;
+// the weights come from memory.
 TINYSKIP_TARGET_AVX2 void gemm_u8s8_requant_avx2(const GemmProblem& problem) {
-  constexpr int kRows = 2;
+  constexpr int kRows = 3;
   for (int block = 0; block < problem.filter->blocks; ++block) {
     int row = 0;
     for (; row + kRows <= problem.rows; row += kRows) multiply_tile<kRows>(problem, row, block);
+    for (; row + 2 <= problem.rows; row += 2) multiply_tile<2>(problem, row, block);
     for (; row < problem.rows; ++row) multiply_tile<1>(problem, row, block);
   }
 }
