@@ -12,6 +12,7 @@
 #include "engine/explore/flash_table.h"
 #include "engine/explore/latency_table.h"
 #include "engine/explore/network_timer.h"
+#include "engine/explore/winner_selection.h"
 #include "engine/results/results_error.h"
 #include "mcu_model/cortex_m4_timing.h"
 #include "mcu_model/cross_compiler.h"
@@ -194,49 +195,25 @@ void time_program(Evaluator& evaluator, const DesignPoint& point, const Experime
                  100.0 * (table_cycles / timed.boards[primary].cycles - 1.0));
 }
 
-// How close to the fastest table sum a candidate must come to have its own
-// program timed before a winner is chosen: twice the 0.5 % the table is held
-// to (additivity), so that no candidate outside the window can be faster as
-// built than the one chosen inside it, and a larger budget never gets a
-// slower winner.
-constexpr double kProgramTimingWindow = 0.01;
-
-// The fastest (primary board) feasible front point whose loss on the held-out
-// report split stays within the budget; null when none is (the exact point
-// qualifies unless a flash or latency constraint excludes it). With measured
-// latency, by the cycles of the candidates' own programs.
-const DesignPoint* choose_winner(const std::vector<DesignPoint>& candidates, Evaluator& evaluator,
-                                 const ExactReference& exact, double budget, const Experiment& experiment,
-                                 bool measured_latency) {
-  const size_t primary = static_cast<size_t>(experiment.primary_board);
-  const auto qualifies = [&](const DesignPoint& point) {
-    const PointRecord& record = evaluator.score_on(point, Split::kReport);
-    if (!evaluator.objectives(record).feasible) return false;  // violates a config constraint
-    return within_budget(exact.report, *record.report, budget);
-  };
-  const auto cycles = [&](const DesignPoint& point) { return evaluator.record(point).boards[primary].cycles; };
-  const auto fastest = [&]() {
-    const DesignPoint* best = nullptr;
-    for (const DesignPoint& point : candidates)
-      if (qualifies(point) && (!best || cycles(point) < cycles(*best))) best = &point;
-    return best;
-  };
-  const DesignPoint* best = fastest();
-  if (!best || !measured_latency) return best;
-  const double window = cycles(*best) * (1.0 + kProgramTimingWindow);
-  for (const DesignPoint& point : candidates)
-    if (qualifies(point) && cycles(point) <= window) time_program(evaluator, point, experiment);
-  // The timed ones now go by their programs (a latency budget may rule one
-  // out); should an untimed point come out fastest, it is timed in turn.
-  const auto timed = [&](const DesignPoint* point) {
-    return evaluator.record(*point).latency_source == kLatencyFromProgram;
-  };
-  while ((best = fastest()) && !timed(best)) {
-    time_program(evaluator, *best, experiment);
-    if (!timed(best)) break;  // nothing to time it with
+// The winner rule's view of the evaluator: report-split records, the
+// config's constraints, and programs timed with the latency log line.
+class EvaluatorCandidates final : public WinnerCandidates {
+ public:
+  EvaluatorCandidates(Evaluator& evaluator, const Experiment& experiment)
+      : evaluator_(evaluator), experiment_(experiment) {}
+  const PointRecord& on_report_split(const DesignPoint& point) override {
+    return evaluator_.score_on(point, Split::kReport);
   }
-  return best;
-}
+  bool feasible(const PointRecord& record) const override { return evaluator_.objectives(record).feasible; }
+  bool time_program(const DesignPoint& point) override {
+    engine::time_program(evaluator_, point, experiment_);
+    return evaluator_.record(point).latency_source == kLatencyFromProgram;
+  }
+
+ private:
+  Evaluator& evaluator_;
+  const Experiment& experiment_;
+};
 
 // What run.json and the log say of the work points shared on the search split.
 void record_sharing(RunStore& store, const ActivationCacheStats& sharing, const char* batch_evaluation,
@@ -412,8 +389,10 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   pareto.hypervolume = search.hypervolume;
   pareto.evaluations = search.evaluations;
   pareto.wall_seconds = search.seconds;
+  EvaluatorCandidates winner_candidates(evaluator, experiment);
   for (double budget : config.winner_budgets) {
-    const DesignPoint* point = choose_winner(candidates, evaluator, exact, budget, experiment, latency.has_value());
+    const DesignPoint* point =
+        choose_winner(candidates, winner_candidates, exact.report, budget, experiment.primary_board, latency.has_value());
     if (!point) {
       spdlog::warn("no feasible point within {} on the report split meets the constraints: no winner written",
                    budget_text(config.score, budget));
