@@ -285,11 +285,11 @@ TEST_CASE("tinyskip run: early stopping keeps the front and the winners of full 
   "model": ")" + tinyskip::test::lenet_model() + R"(",
   "pixel_scale": "1/255",
   "splits": {"calibration": {"files": ["data_batch_1.bin"], "begin": 0, "end": 300},
-             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 1000},
+             "search": {"files": ["test_batch.bin"], "begin": 0, "end": 800},
              "report": {"files": ["test_batch.bin"], "begin": 5000, "end": 5500}},
-  "approximate": {"layers": ["conv1", "conv2", "conv3"], "thresholds": {"values": [0, 0.005, 0.02, 0.05, 0.1, 0.2]}},
+  "approximate": {"layers": ["conv1", "conv2", "conv3"], "thresholds": {"values": [0, 0.02, 0.1, 0.3]}},
   "search": {"algorithm": "grid", "early_stopping": EARLY},
-  "winners": {"accuracy_loss_budgets": [0, 1, 2, 5]})", 1000);
+  "winners": {"accuracy_loss_budgets": [0, 1, 2, 5]})", 800);
   }
   SECTION("ResNet-8 subspace, with an accuracy floor") {
     check_early_stopping("resnet8_early", R"(
