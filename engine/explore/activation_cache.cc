@@ -4,22 +4,16 @@
 #include <numeric>
 
 namespace tinyskip::engine {
-namespace {
 
-// Space layer indices sorted by the op they mask.
-std::vector<int> layers_in_op_order(const DesignSpace& space) {
-  std::vector<int> order(static_cast<size_t>(space.dimensions()));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+PrefixOrder::PrefixOrder(const DesignSpace& space) : layers_(static_cast<size_t>(space.dimensions())) {
+  std::iota(layers_.begin(), layers_.end(), 0);
+  std::stable_sort(layers_.begin(), layers_.end(), [&](int a, int b) {
     return space.layers[static_cast<size_t>(a)].op_index < space.layers[static_cast<size_t>(b)].op_index;
   });
-  return order;
 }
 
-}  // namespace
-
-bool prefix_order_less(const DesignSpace& space, const DesignPoint& a, const DesignPoint& b) {
-  for (int layer : layers_in_op_order(space)) {
+bool PrefixOrder::operator()(const DesignPoint& a, const DesignPoint& b) const {
+  for (int layer : layers_) {
     const int la = a.at(static_cast<size_t>(layer)), lb = b.at(static_cast<size_t>(layer));
     if (la != lb) return la < lb;
   }
@@ -28,7 +22,7 @@ bool prefix_order_less(const DesignSpace& space, const DesignPoint& a, const Des
 
 ActivationCache::ActivationCache(const sim::Graph& graph, const DesignSpace& space, const sim::ModelInputs& inputs,
                                  int64_t budget_bytes)
-    : graph_(graph), inputs_(inputs), budget_bytes_(budget_bytes), layer_by_op_order_(layers_in_op_order(space)) {
+    : graph_(graph), inputs_(inputs), budget_bytes_(budget_bytes), layer_by_op_order_(PrefixOrder(space).layers()) {
   const sim::Simulator exact(graph);
   for (int layer : layer_by_op_order_) {
     positions_.push_back(space.layers[static_cast<size_t>(layer)].op_index);

@@ -9,7 +9,7 @@
 // exactly; tests/engine/activation_cache_test.cc checks it).
 //
 // Points reuse the most when consecutive points share long prefixes: grid
-// order does, and the evaluator sorts every batch so (prefix_order_less).
+// order does, and the evaluator sorts every batch so (PrefixOrder).
 // run() may be called from several threads at once; a state in use when it
 // is evicted lives until its run ends, so the budget can be exceeded by the
 // states of the runs in flight.
@@ -42,9 +42,18 @@ struct ActivationCacheStats {
   }
 };
 
-// True when `a` comes before `b` in the order that maximises prefix reuse:
-// lexicographic in the levels of the masked layers taken in op order.
-bool prefix_order_less(const DesignSpace& space, const DesignPoint& a, const DesignPoint& b);
+// The order that maximises prefix reuse, as a comparator: lexicographic in
+// the levels of the masked layers taken in op order. Built once per space.
+class PrefixOrder {
+ public:
+  explicit PrefixOrder(const DesignSpace& space);
+  bool operator()(const DesignPoint& a, const DesignPoint& b) const;
+  // Space layer indices, ascending op index.
+  const std::vector<int>& layers() const { return layers_; }
+
+ private:
+  std::vector<int> layers_;
+};
 
 class ActivationCache {
  public:

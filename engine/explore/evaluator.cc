@@ -60,9 +60,9 @@ const PointRecord& Evaluator::record(const DesignPoint& point) {
 std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& points) {
   std::vector<size_t> order(points.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return prefix_order_less(experiment_.space, points[a], points[b]);
-  });
+  const PrefixOrder prefix_order(experiment_.space);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return prefix_order(points[a], points[b]); });
   // The batch's points without a record, once each, in prefix order.
   std::vector<DesignPoint> fresh;
   std::set<std::string> seen;

@@ -153,9 +153,7 @@ TEST_CASE("the activation cache gives every point the bytes of its whole-network
   const int64_t budget = GENERATE_COPY(int64_t{0}, root + largest * 3 / 2, int64_t{1} << 30);
   const bool sorted = GENERATE(false, true);
   if (sorted)
-    std::stable_sort(points.begin(), points.end(), [&](const engine::DesignPoint& a, const engine::DesignPoint& b) {
-      return engine::prefix_order_less(space, a, b);
-    });
+    std::stable_sort(points.begin(), points.end(), engine::PrefixOrder(space));
 
   engine::ActivationCache cache(model.graph, space, model.inputs, budget);
   for (const engine::DesignPoint& point : points) {
