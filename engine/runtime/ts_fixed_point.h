@@ -41,6 +41,12 @@ static inline int32_t ts_shift_left_wrapping(int32_t x, int32_t left) {
   return (int32_t)((uint32_t)x << left);
 }
 
+/* a + b wrapping like the target's int32 add: the requantised value of an
+ * extreme accumulator (shifts of 30-31) plus the output offset can pass
+ * INT32_MAX, which TFLM's and CMSIS-NN's plain int32 add wraps on every
+ * target they run on; in uint32 the same bytes without UB. */
+static inline int32_t ts_add_wrapping(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
 static inline int32_t ts_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift) {
   const int32_t left = shift > 0 ? shift : 0;
   const int32_t right = shift > 0 ? 0 : -shift;
@@ -57,7 +63,7 @@ static inline int32_t ts_clamp_i32(int32_t value, int32_t lo, int32_t hi) {
 /* acc * multiplier * 2^shift, then the output zero point and the clamp. */
 static inline int8_t ts_requantize_s8(int32_t acc, int32_t multiplier, int32_t shift,
                                       int32_t output_offset, const ts_activation *activation) {
-  const int32_t value = ts_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_offset;
+  const int32_t value = ts_add_wrapping(ts_multiply_by_quantized_multiplier(acc, multiplier, shift), output_offset);
   return (int8_t)ts_clamp_i32(value, activation->min, activation->max);
 }
 

@@ -39,6 +39,14 @@ inline int32_t shift_left_wrapping(int32_t x, int left) {
   return static_cast<int32_t>(static_cast<uint32_t>(x) << left);
 }
 
+// a + b in two's complement int32. The requantised value of an extreme
+// accumulator (shifts of 30-31) plus the output offset can pass INT32_MAX;
+// TFLM's and CMSIS-NN's plain int32 add wraps there on every target they run
+// on, so the simulator wraps too (engine/runtime/ts_fixed_point.h alike).
+inline int32_t add_wrapping(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 // x * multiplier * 2^shift, the requantisation of an int32 accumulator.
 // multiplier is Q0.31 in [2^30, 2^31) (or 0); shift > 0 shifts left first.
 inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
@@ -74,7 +82,7 @@ struct ActivationRange {
 // int32 accumulator, add the output zero point, clamp to the activation range.
 inline int8_t requantize_to_s8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
                                const ActivationRange& activation) {
-  const int32_t value = multiply_by_quantized_multiplier(acc, multiplier, shift) + output_offset;
+  const int32_t value = add_wrapping(multiply_by_quantized_multiplier(acc, multiplier, shift), output_offset);
   return static_cast<int8_t>(std::clamp(value, activation.min, activation.max));
 }
 
