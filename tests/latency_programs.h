@@ -41,7 +41,7 @@ inline PointProgram generate_point_program(const engine::Experiment& experiment,
   engine::NetworkProjectSpec spec;
   spec.graph = &experiment.graph;
   spec.masks = engine::point_masks(experiment, point);
-  spec.unpacked_ops = engine::unpacked_ops_of(experiment);
+  spec.unpacked_ops = engine::unpacked_ops_of(experiment, point);
   spec.cmsis_nn = experiment.config.cmsis_nn;
   spec.model_name = engine::c_identifier_from(experiment.config.name);
   spec.inputs = &images;

@@ -25,7 +25,7 @@ void compare_program(const Experiment& experiment, NetworkTimer& timer, const st
   const std::vector<NetworkCycles> timed = timer.time(masks, unpacked_ops, label);
   const mcu::ExactKernels kernels = estimate_options(experiment.config).exact_kernels;
   for (size_t b = 0; b < experiment.boards.size(); ++b) {
-    const mcu::NetworkEstimate estimate = model_estimate(experiment, masks, experiment.boards[b]);
+    const mcu::NetworkEstimate estimate = model_estimate(experiment, masks, unpacked_ops, experiment.boards[b]);
     const std::vector<mcu::KernelFeatures> features =
         network_features(experiment.graph, masks, unpacked_ops, experiment.boards[b], kernels);
     BoardModelCheck& check = checks[b];
@@ -110,11 +110,12 @@ std::vector<BoardModelCheck> check_cost_model(const Experiment& experiment, cons
     NetworkTimer runtime_timer(on_runtime, timer_options);
     compare_program(on_runtime, runtime_timer, "exact runtime", {}, {}, checks);
   }
-  const std::set<int> unpacked_ops = unpacked_ops_of(experiment);
   const DesignSpace& space = experiment.space;
-  for (size_t level = 0; level < LatencyTable::level_programs(space); ++level)
-    compare_program(experiment, timer, fmt::format("level {}", level),
-                    point_masks(experiment, LatencyTable::level_program_point(space, level)), unpacked_ops, checks);
+  for (size_t level = 0; level < LatencyTable::level_programs(space); ++level) {
+    const DesignPoint level_point = LatencyTable::level_program_point(space, level);
+    compare_program(experiment, timer, fmt::format("level {}", level), point_masks(experiment, level_point),
+                    unpacked_ops_of(experiment, level_point), checks);
+  }
 
   // The table's programs are the ones just timed: all from the cache.
   const LatencyTable table = LatencyTable::measure(experiment, timer);
@@ -127,7 +128,7 @@ std::vector<BoardModelCheck> check_cost_model(const Experiment& experiment, cons
     const sim::MaskSet masks = point_masks(experiment, point);
     for (size_t b = 0; b < checks.size(); ++b) {
       const double table_cycles = static_cast<double>(table.point_cycles(static_cast<int>(b), point));
-      const double model_cycles = model_estimate(experiment, masks, experiment.boards[b]).total_cycles;
+      const double model_cycles = model_estimate(experiment, masks, unpacked_ops_of(experiment, point), experiment.boards[b]).total_cycles;
       if (p < options.network_points) checks[b].networks.push_back({point_name(point), -1, "", table_cycles, model_cycles, {}});
       if (p < options.rank_points) {
         measured[b].push_back(table_cycles);

@@ -193,7 +193,7 @@ CodegenResult run_codegen(const CodegenRequest& original) {
   spec.masks = masks;
   spec.model_name = request.model_name.empty() ? c_identifier_from(winner.experiment) : request.model_name;
   for (const WinnerLayer& layer : winner.layers)
-    if (unpack && layer.op_index < static_cast<int>(graph.ops.size()) &&
+    if (unpack && layer.unpacked && layer.op_index < static_cast<int>(graph.ops.size()) &&
         can_unpack(graph.ops[static_cast<size_t>(layer.op_index)].type))
       spec.unpacked_ops.insert(layer.op_index);
   spec.cmsis_nn = cmsis_nn;

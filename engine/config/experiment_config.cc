@@ -202,7 +202,7 @@ DataSplits read_splits(const std::optional<JsonValue>& value, const fs::path& da
 }
 
 ApproximateConfig read_approximate(const JsonValue& value) {
-  const JsonObject object = value.as_object({"layers", "metric", "pair_mode", "thresholds", "per_layer"});
+  const JsonObject object = value.as_object({"layers", "metric", "pair_mode", "thresholds", "per_layer", "not_unpacked_level"});
   ApproximateConfig approximate;
   const JsonValue layers = object.required("layers");
   for (const JsonValue& layer : layers.as_array()) {
@@ -222,6 +222,7 @@ ApproximateConfig read_approximate(const JsonValue& value) {
       metric->expected("\"paper\" or \"magnitude\"");
   }
   if (const auto pair_mode = object.get("pair_mode")) approximate.pair_mode = pair_mode->as_bool();
+  if (const auto not_unpacked = object.get("not_unpacked_level")) approximate.not_unpacked_level = not_unpacked->as_bool();
   if (const auto thresholds = object.get("thresholds")) approximate.thresholds = read_threshold_spec(*thresholds);
   if (const auto per_layer = object.get("per_layer"))
     for (const auto& [name, spec] : per_layer->as_map().members()) {

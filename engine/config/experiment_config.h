@@ -52,6 +52,9 @@ struct ApproximateConfig {
   bool pair_mode = true;                           // skip whole SMLAD pairs only
   ThresholdSpec thresholds;                        // default for every layer
   std::map<std::string, ThresholdSpec> per_layer;  // overrides, keyed "convN"/"fcN"/"dwconvN"
+  // Give every layer that can be unpacked a level 0 on its exact library
+  // kernel (design_space.h), so the search chooses which layers to unpack.
+  bool not_unpacked_level = false;
 
   const ThresholdSpec& thresholds_for(const std::string& layer_name) const;
 };

@@ -95,6 +95,8 @@ nlohmann::json to_json(const ExperimentConfig& config) {
                                              ? nlohmann::json(nullptr)
                                              : nlohmann::json(config.cmsis_nn->core_include.string())}};
   if (config.score != ScoreKind::kTop1) json["score"] = score_name(config.score);
+  // Only when set, so that configs without it keep their hash.
+  if (config.approximate.not_unpacked_level) json["approximate"]["not_unpacked_level"] = true;
   if (config.cmsis_nn && !config.cmsis_nn->opt_level.empty()) json["cmsis_nn"]["opt_level"] = config.cmsis_nn->opt_level;
   return json;
 }

@@ -14,12 +14,12 @@ void set_measured_cycles(BoardCost& cost, uint64_t cycles, const mcu::BoardProfi
   cost.ms = board.milliseconds(cost.cycles);
 }
 
-BoardCost ModelCosts::point_cost(const DesignPoint&, const sim::MaskSet& masks, int board) const {
-  return from_estimate(model_estimate(experiment_, masks, experiment_.boards.at(static_cast<size_t>(board))));
+BoardCost ModelCosts::point_cost(const DesignPoint& point, const sim::MaskSet& masks, int board) const {
+  return from_estimate(model_estimate(experiment_, masks, unpacked_ops_of(experiment_, point), experiment_.boards.at(static_cast<size_t>(board))));
 }
 
 BoardCost ModelCosts::exact_cost(int board) const {
-  return from_estimate(model_estimate(experiment_, {}, experiment_.boards.at(static_cast<size_t>(board))));
+  return from_estimate(model_estimate(experiment_, {}, {}, experiment_.boards.at(static_cast<size_t>(board))));
 }
 
 BoardCost MeasuredCosts::measured(BoardCost cost, int board, int64_t flash_bytes, uint64_t cycles) const {

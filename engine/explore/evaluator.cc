@@ -95,7 +95,7 @@ const PointRecord& Evaluator::time_program(const DesignPoint& point) {
   if (!timer_ || stored.latency_source == kLatencyFromModel || stored.latency_source == kLatencyFromProgram)
     return record(point);
   const std::vector<NetworkCycles> timed =
-      timer_->time(masks(point), unpacked_ops_of(experiment_), "point_" + point_key(point));
+      timer_->time(masks(point), unpacked_ops_of(experiment_, point), "point_" + point_key(point));
   for (size_t b = 0; b < experiment_.boards.size(); ++b)
     set_measured_cycles(stored.boards[b], timed[b].cycles, experiment_.boards[b]);
   stored.latency_source = kLatencyFromProgram;

@@ -79,7 +79,7 @@ sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point)
   return masks;
 }
 
-std::set<int> unpacked_ops_of(const Experiment& experiment) {
+std::set<int> unpackable_ops_of(const Experiment& experiment) {
   std::set<int> ops;
   for (const ApproximatedLayer& layer : experiment.space.layers)
     if (can_unpack(experiment.graph.ops[static_cast<size_t>(layer.op_index)].type))
@@ -87,10 +87,20 @@ std::set<int> unpacked_ops_of(const Experiment& experiment) {
   return ops;
 }
 
+std::set<int> unpacked_ops_of(const Experiment& experiment, const DesignPoint& point) {
+  const std::set<int> unpackable = unpackable_ops_of(experiment);
+  std::set<int> ops;
+  for (size_t l = 0; l < experiment.space.layers.size() && l < point.size(); ++l) {
+    const ApproximatedLayer& layer = experiment.space.layers[l];
+    if (unpackable.count(layer.op_index) && layer.unpacked_at(point[l])) ops.insert(layer.op_index);
+  }
+  return ops;
+}
+
 mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::MaskSet& masks,
-                                    const mcu::BoardProfile& board) {
+                                    const std::set<int>& unpacked_ops, const mcu::BoardProfile& board) {
   sim::MaskSet unpacked;
-  for (int op : unpacked_ops_of(experiment))
+  for (int op : unpacked_ops)
     if (masks.count(op)) unpacked[op] = masks.at(op);
   return mcu::estimate_network(experiment.graph, unpacked, board, estimate_options(experiment.config));
 }
@@ -131,6 +141,14 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
     spdlog::info("{}: skip fractions {} give thresholds {}", layer.name, fmt::join(layer.skip_fractions, ", "),
                  fmt::join(layer.thresholds, ", "));
   }
+  if (config.approximate.not_unpacked_level)
+    for (ApproximatedLayer& layer : experiment.space.layers) {
+      // A layer that cannot be unpacked is on its exact kernel at every level.
+      if (!can_unpack(experiment.graph.ops[static_cast<size_t>(layer.op_index)].type)) continue;
+      layer.not_unpacked_level = true;
+      layer.thresholds.insert(layer.thresholds.begin(), 0.0);
+      if (!layer.skip_fractions.empty()) layer.skip_fractions.insert(layer.skip_fractions.begin(), 0.0);
+    }
   spdlog::info("model {}: {} ops; approximating {} layers; design space of {} points", config.model.filename().string(),
                experiment.graph.ops.size(), experiment.space.dimensions(), experiment.space.grid_size());
   experiment.significance_seconds =

@@ -37,17 +37,20 @@ struct Experiment {
 // the point does not have one level per layer.
 sim::MaskSet point_masks(const Experiment& experiment, const DesignPoint& point);
 
-// The approximated layers generated as unpacked kernels (can_unpack,
-// engine/codegen/layer_kernel.h); the others stay on their exact kernel with
-// the skipped weights zeroed. Read by the cost model, the flash table, the
-// latency table and the timed winners; codegen asks can_unpack itself.
-std::set<int> unpacked_ops_of(const Experiment& experiment);
+// The approximated layers some design point generates as unpacked kernels
+// (can_unpack, engine/codegen/layer_kernel.h); the others stay on their exact
+// kernel with the skipped weights zeroed. codegen asks can_unpack itself.
+std::set<int> unpackable_ops_of(const Experiment& experiment);
+// The layers `point` unpacks: unpackable_ops_of but those at their "not
+// unpacked" level. Read by the cost model, the flash and latency tables and
+// the timed programs, and written to the winner files codegen reads.
+std::set<int> unpacked_ops_of(const Experiment& experiment, const DesignPoint& point);
 
-// The cost model's answer for the code the generator emits for these masks:
-// only unpacked_ops_of layers priced as unpacked kernels, the others on the
-// config's exact library.
+// The cost model's answer for the code the generator emits for these masks
+// with `unpacked_ops` unpacked (unpacked_ops_of a point), the other layers on
+// the config's exact library.
 mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::MaskSet& masks,
-                                    const mcu::BoardProfile& board);
+                                    const std::set<int>& unpacked_ops, const mcu::BoardProfile& board);
 
 // Loads model, data and boards, builds the design space and measures
 // significance. Throws ConfigError / sim::ModelError / sim::DataError.

@@ -65,13 +65,15 @@ nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const E
   return json;
 }
 
-// Every approximated layer's threshold levels (derived ones included) and,
-// when the config gives them so, the skip fractions they come from.
+// Every approximated layer's threshold levels (derived ones included), when
+// the config gives them so the skip fractions they come from, and whether
+// level 0 keeps the layer off the unpacked code.
 nlohmann::ordered_json design_space_json(const DesignSpace& space) {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
   for (const ApproximatedLayer& layer : space.layers) {
     json[layer.name] = {{"thresholds", layer.thresholds}};
     if (!layer.skip_fractions.empty()) json[layer.name]["skip_fractions"] = layer.skip_fractions;
+    if (layer.not_unpacked_level) json[layer.name]["level_0"] = "not unpacked (exact library kernel)";
   }
   return json;
 }
@@ -254,6 +256,7 @@ WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, con
   winner.point = evaluator.score_on(point, Split::kTestAll);
   winner.budget_measure = budget_measure(exact.report, *winner.point.report);
   const sim::MaskSet masks = evaluator.masks(point);
+  const std::set<int> unpacked = unpacked_ops_of(experiment, point);
   for (const ApproximatedLayer& layer : experiment.space.layers) {
     const sim::WeightMask& mask = masks.at(layer.op_index);
     LayerMaskRecord record;
@@ -263,6 +266,7 @@ WinnerRecord make_winner(const Experiment& experiment, Evaluator& evaluator, con
     record.skipped = mask.skipped_count();
     record.pair_mode = experiment.config.approximate.pair_mode;
     record.mask = encode_mask_rle(mask);
+    record.unpacked = unpacked.count(layer.op_index) != 0;
     winner.masks.push_back(std::move(record));
   }
   return winner;

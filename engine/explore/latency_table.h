@@ -7,14 +7,18 @@
 //   fixed part + the sum over approximated layers of that layer's entry at
 //   its threshold level.
 // Measured once before the search (network_timer.h, cached by content): for
-// each threshold level i, the whole network with every approximated layer at
-// level i (or its last level) is generated, built and run under the timing
-// engine on the latency reference input, and each approximated op's cycles
-// (from the op-entry marks) are its entry at that level. The fixed part is
-// the rest of the inference; it is the same in every level program up to the
-// data-dependent ops (softmax, dequantize), whose spread is reported. The
-// exact model (no unpacking, exact layers on the config's CMSIS-NN or the
-// runtime) is timed as well: the baseline every saving is measured against.
+// each unpacked threshold level i, the whole network with every approximated
+// layer at its i-th unpacked level (or its last) is generated, built and run
+// under the timing engine on the latency reference input, and each
+// approximated op's cycles (from the op-entry marks) are its entry at that
+// level. A layer with a "not unpacked" level gets one more program, level
+// program 0 with it alone on its library kernel; its entry there is its
+// level-program-0 entry plus what the whole network gained or lost (see
+// measure). The fixed part is the rest of the inference; it is the same in
+// every level program up to the data-dependent ops (softmax, dequantize),
+// whose spread is reported. The exact model (no unpacking, exact layers on
+// the config's CMSIS-NN or the runtime) is timed as well: the baseline every
+// saving is measured against.
 #pragma once
 
 #include <cstdint>
@@ -40,10 +44,13 @@ class LatencyTable {
   static LatencyTable measure(const Experiment& experiment, NetworkTimer& timer);
 
   // The level programs: how many, and the point of level program `level`
-  // (every approximated layer at that level, or at its last one).
+  // (every approximated layer at its `level`-th unpacked level, or its last).
   static size_t level_programs(const DesignSpace& space);
   static DesignPoint level_program_point(const DesignSpace& space, size_t level);
   static std::string level_program_label(size_t level) { return fmt::format("level_{:02d}", level); }
+  static std::string library_program_label(const std::string& layer) { return "library_" + layer; }
+  // 1 for a layer whose level 0 is "not unpacked", else 0.
+  static size_t first_unpacked_level(const ApproximatedLayer& layer);
 
   // See network_timing_board.
   static mcu::BoardProfile timing_board(const mcu::BoardProfile& board) { return network_timing_board(board); }

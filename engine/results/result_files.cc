@@ -72,6 +72,8 @@ nlohmann::ordered_json winner_json(const WinnerRecord& winner, const RunSchema& 
                       {"skipped", mask.skipped},
                       {"pair_mode", mask.pair_mode},
                       {"mask", mask.mask}});
+    // Only when false, so that winner files without the level stay as they were.
+    if (!mask.unpacked) layers.back()["unpacked"] = false;
   }
   json["layers"] = layers;
   return json;

@@ -32,6 +32,7 @@ struct LayerMaskRecord {
   int64_t skipped = 0;  // of those, skipped
   bool pair_mode = true;
   std::string mask;
+  bool unpacked = true;  // false: the point keeps the layer on its exact library kernel
 };
 
 // The point chosen for one budget of the run's score (engine/report/score.h):

@@ -62,7 +62,7 @@ WinnerFile read_winner_file(const std::filesystem::path& file) {
   winner.point = root.required("point").raw();
   for (const JsonValue& entry : root.required("layers").as_array()) {
     const JsonObject layer = entry.as_object(
-        {"op_index", "name", "threshold", "macs", "skipped_macs", "weights", "skipped", "pair_mode", "mask"});
+        {"op_index", "name", "threshold", "macs", "skipped_macs", "weights", "skipped", "pair_mode", "mask", "unpacked"});
     WinnerLayer w;
     w.op_index = static_cast<int>(layer.required("op_index").as_integer(0, "an op index"));
     w.name = layer.required("name").as_string();
@@ -78,6 +78,7 @@ WinnerFile read_winner_file(const std::filesystem::path& file) {
     }
     if (w.mask.skipped_count() != layer.required("skipped").as_integer(0, "a weight count"))
       layer.required("skipped").fail("does not match the number of weights the mask skips");
+    if (const auto unpacked = layer.get("unpacked")) w.unpacked = unpacked->as_bool();
     winner.layers.push_back(std::move(w));
   }
   if (winner.layers.empty()) root.required("layers").fail("no approximated layers");

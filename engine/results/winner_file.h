@@ -24,6 +24,7 @@ struct WinnerLayer {
   int64_t macs = 0;
   int64_t skipped_macs = 0;
   sim::WeightMask mask;  // decoded, one entry per filter weight
+  bool unpacked = true;  // false: kept on the exact library kernel ("not unpacked" level)
 };
 
 struct WinnerFile {

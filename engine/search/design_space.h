@@ -19,6 +19,13 @@ struct ApproximatedLayer {
   // When the config gives the levels as skip fractions: those, from which the
   // thresholds are derived once the layer's significance is measured.
   std::vector<double> skip_fractions;
+  // Level 0 keeps the layer on its exact library kernel, not unpacked
+  // (config approximate.not_unpacked_level): the search then decides which
+  // layers are worth their flash. thresholds[0] is 0 for it (nothing
+  // skipped) and the unpacked levels follow from 1.
+  bool not_unpacked_level = false;
+
+  bool unpacked_at(int level) const { return !(not_unpacked_level && level == 0); }
 };
 
 struct DesignSpace {

@@ -6,7 +6,8 @@
 //   - whether its zero-loss and 1 pp winners (fastest point within the loss
 //     on the search split) are the exhaustive ones, and their cycles ratio.
 // Searches: NSGA-II with and without the greedy start, uniform random search,
-// the surrogate search (surrogate_search.h) and the greedy start alone. Objectives: error and cycles, as in the run.
+// the surrogate search (surrogate_search.h) and the greedy start alone. Objectives: the run's (error and
+// cycles, or with flash for a subspace whose layers may stay on the library).
 //
 //   bench_search_quality RUN_DIR [budget fraction, default 0.05] [seeds, default 10]
 // scripts/bench_search_quality.sh makes the runs and calls this on each.
@@ -44,8 +45,8 @@ std::vector<std::string> split_csv(const std::string& line) {
 // The exhaustive table: every grid point's objectives, answered by key.
 class TableProblem final : public Problem {
  public:
-  TableProblem(DesignSpace space, std::map<std::string, Objectives> table)
-      : space_(std::move(space)), table_(std::move(table)) {}
+  TableProblem(DesignSpace space, std::map<std::string, Objectives> table, std::vector<std::string> objectives)
+      : space_(std::move(space)), table_(std::move(table)), objectives_(std::move(objectives)) {}
   const DesignSpace& space() const override { return space_; }
   std::vector<Objectives> evaluate(const std::vector<DesignPoint>& points) override {
     std::vector<Objectives> result;
@@ -58,10 +59,12 @@ class TableProblem final : public Problem {
   }
   int64_t evaluations() const override { return static_cast<int64_t>(seen_.size()); }
   const std::map<std::string, Objectives>& table() const { return table_; }
+  const std::vector<std::string>& objectives() const { return objectives_; }
 
  private:
   DesignSpace space_;
   std::map<std::string, Objectives> table_;
+  std::vector<std::string> objectives_;
   std::set<std::string> seen_;
 };
 
@@ -100,7 +103,7 @@ TableProblem load_run(const std::string& dir) {
   if (static_cast<int64_t>(table.size()) != space.grid_size())
     throw std::runtime_error(dir + ": " + std::to_string(table.size()) + " points, the grid has " +
                              std::to_string(space.grid_size()) + ": not an exhaustive run");
-  return TableProblem(std::move(space), std::move(table));
+  return TableProblem(std::move(space), std::move(table), run["config"]["objectives"].get<std::vector<std::string>>());
 }
 
 // The fastest point within `loss` accuracy points of the baseline's error.
@@ -129,7 +132,7 @@ int main(int argc, char** argv) {
     const TableProblem exhaustive = load_run(argv[1]);
     const double fraction = argc > 2 ? std::stod(argv[2]) : 0.05;
     const int seeds = argc > 3 ? std::stoi(argv[3]) : 10;
-    const std::vector<Objective> selected = parse_objectives({"error", "cycles"});
+    const std::vector<Objective> selected = parse_objectives(exhaustive.objectives());
     std::vector<Objectives> all;
     for (const auto& [key, o] : exhaustive.table()) all.push_back(o);
     const Objectives baseline = exhaustive.table().at(point_key(DesignPoint(exhaustive.space().layers.size(), 0)));
@@ -137,8 +140,9 @@ int main(int argc, char** argv) {
     const double losses[2] = {0.0, 1.0};
     const Objectives* best[2] = {winner(all, baseline, 0.0), winner(all, baseline, 1.0)};
     const auto budget = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(all.size())));
-    std::printf("%s: %zu points, exhaustive hypervolume %.4f; budget %lld evaluations (%.1f %%), %d seeds\n", argv[1],
-                all.size(), full_hv, static_cast<long long>(budget), 100.0 * fraction, seeds);
+    std::printf("%s: %zu points, objectives %s, exhaustive hypervolume %.4f; budget %lld evaluations (%.1f %%), %d "
+                "seeds\n",
+                argv[1], all.size(), nlohmann::json(exhaustive.objectives()).dump().c_str(), full_hv, static_cast<long long>(budget), 100.0 * fraction, seeds);
 
     using Search = std::function<SearchResult(Problem&, const SearchOptions&)>;
     const std::vector<std::pair<std::string, Search>> searches = {
@@ -165,6 +169,7 @@ int main(int argc, char** argv) {
         options.population = 24;
         options.batch = 8;
         options.greedy_start = true;
+        options.objectives = exhaustive.objectives();
         const SearchResult result = search(problem, options);
         Outcome outcome;
         outcome.hypervolume_ratio = normalised_hypervolume(result.evaluated_objectives, baseline, selected) / full_hv;

@@ -58,7 +58,9 @@ ProofInputs cifar10_test_images(const std::string& pixel_scale) {
   };
 }
 
-void check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
+// Runs the small experiment, generates its 100-point winner and proves it;
+// returns the winner file.
+engine::WinnerFile check_codegen_end_to_end(const std::string& name, const std::string& model, const std::string& pixel_scale,
                               const std::string& layers, const ProofInputs& proof_inputs,
                               nlohmann::json extra = nlohmann::json::object()) {
   test::TempDir dir;
@@ -91,7 +93,7 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
       const auto& layer = manifest["layers"][static_cast<size_t>(w.op_index)];
       const sim::Op& op = graph.ops[static_cast<size_t>(w.op_index)];
       CHECK(layer["skipped_weights"].get<int64_t>() == w.mask.skipped_count());
-      if (!engine::can_unpack(op.type)) {  // the exact kernel, skipped weights zeroed
+      if (!engine::can_unpack(op.type) || !w.unpacked) {  // the exact kernel, skipped weights zeroed
         CHECK(layer["kernel"] != "unpacked");
         continue;
       }
@@ -135,7 +137,7 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
                          ("model_" + manifest["model_name"].get<std::string>() + "_nucleo_f401re.elf");
     // The unpacked kernels take the DSP path on the M4: SMLAD instructions.
     for (const engine::WinnerLayer& w : winner.layers) {
-      if (!engine::can_unpack(graph.ops[static_cast<size_t>(w.op_index)].type)) continue;
+      if (!engine::can_unpack(graph.ops[static_cast<size_t>(w.op_index)].type) || !w.unpacked) continue;
       const std::string file = manifest["layers"][static_cast<size_t>(w.op_index)]["file"].get<std::string>();
       const fs::path object = out / "cortex_m4" / "build" / fs::path(file).replace_extension(".o");
       const mcu::ProcessResult disassembly = mcu::run_process({"arm-none-eabi-objdump", "-d", object.string()});
@@ -147,6 +149,7 @@ void check_codegen_end_to_end(const std::string& name, const std::string& model,
     CHECK(emulated.exit_code == 0);
     CHECK_THAT(emulated.output, Catch::Matchers::Contains("output matches the simulator"));
   }
+  return winner;
 }
 
 TEST_CASE("tinyskip codegen: a LeNet winner is bit-exact on the host, links and runs on Cortex-M4", "[codegen]") {
@@ -158,6 +161,48 @@ TEST_CASE("tinyskip codegen: a LeNet conv2 + fc1 winner scores exactly the flash
           "[codegen]") {
   check_codegen_end_to_end("lenet_fc_codegen", test::lenet_model(), "1/255", "[\"conv2\", \"fc1\"]",
                            cifar10_test_images("1/255"));
+}
+
+// With a "not unpacked" level the search decides which layers to unpack. A
+// flash budget below every point that unpacks both layers (computed from a
+// first run's measured flash table) leaves the fastest feasible point with
+// one layer on its library kernel: that winner, too, scores exactly what it
+// generates, and generates that layer on the library.
+TEST_CASE("tinyskip codegen: a LeNet winner that keeps a layer off the unpacked code scores exactly what it "
+          "generates",
+          "[codegen]") {
+  const nlohmann::json not_unpacked = {{"layers", {"conv2", "fc1"}},
+                                       {"thresholds", {{"values", {0, 0.01, 0.05}}}},
+                                       {"not_unpacked_level", true}};
+  int64_t budget = 0;
+  {
+    test::TempDir dir;
+    const nlohmann::json extra = {
+        {"approximate", not_unpacked},
+        {"flash", {{"source", "measured"}, {"opt_level", "-Os"}, {"cache_dir", flash_cache_dir()}}},
+        {"latency", {{"source", "model"}}}};
+    const fs::path config =
+        test::write_small_experiment(dir.path(), "lenet_flash_table", test::lenet_model(), "1/255", {}, extra);
+    const nlohmann::json flash = read_json(test::run_small_experiment(config, "lenet_flash_table") / "run.json")["flash"];
+    REQUIRE(flash["exact_cmsis_nn_bytes"] == 0);  // no CMSIS-NN: the flash is additive
+    const auto library = [&](const char* layer) { return flash["layer_bytes"][layer][0].get<int64_t>(); };
+    const auto smallest_unpacked = [&](const char* layer) {
+      int64_t smallest = INT64_MAX;
+      for (size_t level = 1; level < flash["layer_bytes"][layer].size(); ++level)
+        smallest = std::min(smallest, flash["layer_bytes"][layer][level].get<int64_t>());
+      return smallest;
+    };
+    REQUIRE(smallest_unpacked("conv2") > library("conv2"));
+    REQUIRE(smallest_unpacked("fc1") > library("fc1"));
+    budget = flash["fixed_bytes"].get<int64_t>() + std::max(library("conv2") + smallest_unpacked("fc1"),
+                                                            smallest_unpacked("conv2") + library("fc1"));
+  }
+  const nlohmann::json extra = {{"approximate", not_unpacked}, {"constraints", {{"flash_budget_bytes", budget}}}};
+  const engine::WinnerFile winner = check_codegen_end_to_end("lenet_not_unpacked_codegen", test::lenet_model(), "1/255",
+                                                             "[]", cifar10_test_images("1/255"), extra);
+  int library_layers = 0;
+  for (const engine::WinnerLayer& layer : winner.layers) library_layers += !layer.unpacked;
+  CHECK(library_layers == 1);
 }
 
 // KWS on seeded random int8 inputs in .npy files, scored by agreement with

@@ -187,6 +187,56 @@ TEST_CASE("codegen CMSIS-NN: the exploration scores a point with exactly the fla
         test::measured_f401re_cycles(exact_out));
 }
 
+// With a "not unpacked" level on every conv and FC layer, which CMSIS-NN
+// functions a point links depends on the layers it keeps on the library.
+// Every point of the grid is scored with the flash its CMSIS-NN build has:
+// checked for the all-library point against the exact model, and for mixed
+// points by generating each (the run's winner file, rewritten to the point)
+// and comparing the -Os flash of the link with points.csv.
+TEST_CASE("codegen CMSIS-NN: with layers kept on the library, every point is scored with the flash of its build",
+          "[codegen]") {
+  test::TempDir dir;
+  const fs::path config = test::write_small_experiment(
+      dir.path(), "lenet_cmsis_nn_choose", test::lenet_model(), "1/255", {},
+      {{"approximate",
+        {{"layers", {"conv1", "conv2", "conv3", "fc1", "fc2"}}, {"thresholds", {{"values", {0}}}},
+         {"not_unpacked_level", true}}},
+       {"flash", {{"source", "measured"}, {"opt_level", "-Os"}}},
+       {"latency", {{"source", "model"}}},
+       {"cmsis_nn", {{"path", test::cmsis_nn_dir()}, {"core_include", test::cmsis_core_include_dir()}}}});
+  const fs::path run = test::run_small_experiment(config, "lenet_cmsis_nn_choose");
+  const nlohmann::json run_json = nlohmann::json::parse(test::read_text(run / "run.json"));
+  // Level 0 everywhere: nothing unpacked, the exact model on CMSIS-NN.
+  CHECK(test::flash_in_points_csv(run, "0-0-0-0-0") == run_json["flash"]["exact_bytes"].get<int64_t>());
+
+  const nlohmann::json winner = nlohmann::json::parse(test::read_text(run / "winners" / "100.json"));
+  // No library layer; convs only / FCs only / a mix on the library.
+  for (const std::string key : {"1-1-1-1-1", "0-1-0-1-1", "1-1-1-0-0", "1-0-1-1-0"}) {
+    INFO("point " << key);
+    nlohmann::json rewritten = winner;
+    rewritten["point"]["key"] = key;
+    for (size_t l = 0; l < rewritten["layers"].size(); ++l) {
+      auto& layer = rewritten["layers"][l];
+      REQUIRE(layer["skipped"] == 0);  // threshold 0: the masks of every point are the same
+      layer.erase("unpacked");
+      if (key[2 * l] == '0') layer["unpacked"] = false;
+    }
+    const fs::path file = run / "winners" / ("point_" + key + ".json");
+    test::write_text(file, rewritten.dump(2));
+    const fs::path out = dir.path() / ("point_" + key);
+    const test::CommandResult generated =
+        test::run_cli("codegen " + test::quoted(file) + " --out " + test::quoted(out) + " --opt -Os");
+    INFO(generated.output);
+    REQUIRE(generated.exit_code == 0);
+    const nlohmann::json manifest = read_manifest(out);
+    for (size_t l = 0; l < rewritten["layers"].size(); ++l) {
+      const int op = rewritten["layers"][l]["op_index"].get<int>();
+      CHECK(manifest["layers"][static_cast<size_t>(op)]["kernel"] == (key[2 * l] == '0' ? "cmsis-nn" : "unpacked"));
+    }
+    CHECK(test::flash_in_points_csv(run, key) == manifest["flash"]["measured"]["-Os"]["total_bytes"].get<int64_t>());
+  }
+}
+
 TEST_CASE("codegen CMSIS-NN: LeNet on CMSIS-NN, exact and as a winner, matches the simulator on 20 images in the "
           "emulator",
           "[codegen]") {

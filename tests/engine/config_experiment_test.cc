@@ -309,6 +309,10 @@ TEST_CASE("config errors: bad threshold specs name the spec's path") {
   config["approximate"]["per_layer"] = {{"all_conv", {{"values", {0}}}}};
   CHECK_THAT(layout.error_of(config),
              StartsWith(file + ": approximate.per_layer.all_conv: expected a single layer name"));
+
+  config = ExperimentLayout::minimal_config();
+  config["approximate"]["not_unpacked_level"] = 1;
+  CHECK_THAT(layout.error_of(config), StartsWith(file + ": approximate.not_unpacked_level: expected"));
 }
 
 TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits") {
@@ -382,6 +386,19 @@ TEST_CASE("to_json gives the resolved config, which loads back to the same confi
   CHECK(tinyskip::engine::config_hash(layout.load(changed)) == tinyskip::engine::config_hash(config));
   changed["search"]["budget"] = 51;
   CHECK(tinyskip::engine::config_hash(layout.load(changed)) != tinyskip::engine::config_hash(config));
+
+  // The "not unpacked" level changes the experiment; off, it is the default
+  // and left out, so that older configs keep their hash.
+  CHECK_FALSE(resolved["approximate"].contains("not_unpacked_level"));
+  json choose = full_config();
+  choose["approximate"]["not_unpacked_level"] = true;
+  const ExperimentConfig with_level = layout.load(choose);
+  CHECK(with_level.approximate.not_unpacked_level);
+  CHECK(tinyskip::engine::to_json(with_level)["approximate"]["not_unpacked_level"] == true);
+  CHECK(tinyskip::engine::config_hash(with_level) != tinyskip::engine::config_hash(config));
+  CHECK(layout.load(tinyskip::engine::to_json(with_level)).approximate.not_unpacked_level);
+  choose["approximate"]["not_unpacked_level"] = false;
+  CHECK(tinyskip::engine::config_hash(layout.load(choose)) == tinyskip::engine::config_hash(config));
 }
 
 TEST_CASE("the flash section: measured by default with the shipped toolchain, estimated on request") {
