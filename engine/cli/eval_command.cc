@@ -13,6 +13,7 @@
 #include "engine/report/statistics.h"
 #include "sim/data/data_source.h"
 #include "sim/data/model_inputs.h"
+#include "sim/kernels/simd_level.h"
 #include "sim/simulator.h"
 #include "sim/tflite_import.h"
 
@@ -83,8 +84,9 @@ int run_eval(const EvalOptions& options) {
     for (const auto& [c, n] : histogram) classes += fmt::format("{}{}: {}", classes.empty() ? "" : ", ", c, n);
     fmt::print("top-1       no labels, not scored; predicted classes {}\n", classes);
   }
-  fmt::print("throughput  {:.1f} samples/s, {:.2f} GMAC/s ({:.3f} s, {} MMAC/sample)\n", inputs.size() / seconds,
-             macs / seconds / 1e9, seconds, macs_per_input / 1e6);
+  fmt::print("throughput  {:.1f} samples/s, {:.2f} GMAC/s ({:.3f} s, {} MMAC/sample), SIMD level {}\n",
+             inputs.size() / seconds, macs / seconds / 1e9, seconds, macs_per_input / 1e6,
+             sim::simd_level_name(sim::active_simd_level()));
   if (!options.outputs_path.empty()) write_outputs(options.outputs_path, run);
   if (!options.predictions_path.empty()) write_predictions(options.predictions_path, top1, inputs, options.offset);
   return 0;

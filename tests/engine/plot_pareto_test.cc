@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/results/run_store.h"
+#include "tests/required_tool.h"
 #include "tests/engine/results_test_support.h"
 
 namespace fs = std::filesystem;
@@ -51,10 +52,7 @@ void write_synthetic_run(tinyskip::engine::RunStore& store) {
 
 TEST_CASE("plot_pareto.py draws PNG and SVG figures of a run directory") {
   const std::string python = find_python();
-  if (python.empty()) {
-    WARN("python3 with numpy and matplotlib not found: plot_pareto.py not tested");
-    return;
-  }
+  if (!tinyskip::test::require_tool(!python.empty(), "python3 with numpy and matplotlib (plot_pareto.py)")) return;
   const tinyskip::results_test::RunFixture fixture;
   tinyskip::engine::RunStore store = fixture.open("plot");
   write_synthetic_run(store);
@@ -76,10 +74,7 @@ TEST_CASE("plot_pareto.py draws PNG and SVG figures of a run directory") {
 
 TEST_CASE("plot_pareto.py fails with a clear message on a directory without run files") {
   const std::string python = find_python();
-  if (python.empty()) {
-    WARN("python3 with numpy and matplotlib not found: plot_pareto.py not tested");
-    return;
-  }
+  if (!tinyskip::test::require_tool(!python.empty(), "python3 with numpy and matplotlib (plot_pareto.py)")) return;
   const tinyskip::results_test::TempDir dir;
   const fs::path log = dir.path() / "stderr.txt";
   const std::string command = python + " '" + script() + "' '" + dir.path().string() + "' 2>'" + log.string() + "'";

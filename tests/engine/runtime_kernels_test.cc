@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sim/kernels/add_s8.h"
+#include "tests/required_tool.h"
 #include "sim/kernels/avg_pool_s8.h"
 #include "sim/kernels/conv_s8.h"
 #include "sim/kernels/depthwise_conv_s8.h"
@@ -520,10 +521,9 @@ TEST_CASE("runtime conv on a hand-worked case", "[runtime]") {
 }
 
 TEST_CASE("runtime sources cross-compile for Cortex-M4 warning-free", "[runtime]") {
-  if (std::system("command -v arm-none-eabi-gcc > /dev/null 2>&1") != 0) {
-    WARN("arm-none-eabi-gcc not found: Cortex-M4 cross-compile not checked");
+  if (!tinyskip::test::require_tool(std::system("command -v arm-none-eabi-gcc > /dev/null 2>&1") == 0,
+                          "arm-none-eabi-gcc (the Cortex-M4 cross-compile)"))
     return;
-  }
   const fs::path dir = scratch_dir();
   const std::vector<fs::path> files = runtime_c_files();
   REQUIRE(files.size() >= 10);  // helpers + one file per op

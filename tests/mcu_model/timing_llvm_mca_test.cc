@@ -17,6 +17,7 @@
 #include <map>
 #include <string>
 
+#include "tests/required_tool.h"
 #include "timing_straight_line_blocks.h"
 #include "timing_test_support.h"
 
@@ -107,9 +108,8 @@ const std::map<std::string, KnownDifference>& known_differences() {
 }
 
 bool llvm_mca_installed() {
-  if (run_process({"llvm-mca", "--version"}).started) return true;
-  WARN("llvm-mca is not installed (Debian package llvm): the comparison with LLVM's Cortex-M4 model is skipped");
-  return false;
+  return tinyskip::test::require_tool(run_process({"llvm-mca", "--version"}).started,
+                            "llvm-mca (Debian package llvm; the comparison with LLVM's Cortex-M4 model)");
 }
 
 TEST_CASE("timing llvm-mca: the block overhead is one cycle", "[timing][llvm-mca]") {
