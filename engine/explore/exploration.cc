@@ -1,5 +1,6 @@
 #include "engine/explore/exploration.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -42,11 +43,13 @@ bool use_grid(const Experiment& experiment) {
   return false;
 }
 
-// The algorithm a run searches with: "auto" resolved to grid or nsga2.
+// The algorithm a run searches with: "auto" resolved to grid or, for a
+// space too large to enumerate, the surrogate search (the best of the
+// searches on every benchmark subspace, README "Search quality").
 std::string search_algorithm(const Experiment& experiment) {
   if (use_grid(experiment)) return "grid";
   const SearchConfig::Algorithm algorithm = experiment.config.search.algorithm;
-  return algorithm == SearchConfig::Algorithm::kAuto ? "nsga2" : algorithm_name(algorithm);
+  return algorithm == SearchConfig::Algorithm::kAuto ? "surrogate" : algorithm_name(algorithm);
 }
 
 nlohmann::ordered_json exact_reference_json(const ExactReference& exact, const Experiment& experiment) {
@@ -147,11 +150,23 @@ bool use_measured_latency(const ExperimentConfig& config) {
   }
 }
 
-// The hypervolume's reference point on the error axis, in the score's unit:
+// The hypervolume's reference point. On the error axis, in the score's unit:
 // 10 accuracy points, or the loosest winner budget (the largest MAE; the
-// lowest SNR, as dB below the exact model's kMaxSnrDb).
-HypervolumeReference hypervolume_reference_for(const ExperimentConfig& config) {
+// lowest SNR, as dB below the exact model's kMaxSnrDb). On the flash axis the
+// baseline's flash, unless layers may stay on the library: the baseline (all
+// of them there) is then the design with the least flash, and a reference at
+// its flash would leave no volume to any other point, so the primary board's
+// flash bounds the box instead (what does not fit is of no use).
+HypervolumeReference hypervolume_reference_for(const Experiment& experiment, const ExactReference& exact) {
+  const ExperimentConfig& config = experiment.config;
   HypervolumeReference reference;
+  const bool may_stay_on_library =
+      std::any_of(experiment.space.layers.begin(), experiment.space.layers.end(),
+                  [](const ApproximatedLayer& layer) { return layer.not_unpacked_level; });
+  const double baseline_flash = static_cast<double>(exact.boards.at(static_cast<size_t>(experiment.primary_board)).flash_bytes);
+  const double board_flash = static_cast<double>(experiment.boards.at(static_cast<size_t>(experiment.primary_board)).flash_bytes);
+  if (may_stay_on_library && baseline_flash > 0)
+    reference.flash_fraction = std::max(1.0, board_flash / baseline_flash);
   if (is_count_score(config.score)) return reference;
   reference.error_scale = 1.0;
   const double loosest = config.winner_budgets.back();
@@ -159,7 +174,8 @@ HypervolumeReference hypervolume_reference_for(const ExperimentConfig& config) {
   return reference;
 }
 
-SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std::atomic<bool>* stop) {
+SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, const HypervolumeReference& reference,
+                        std::atomic<bool>* stop) {
   const SearchConfig& config = experiment.config.search;
   SearchOptions options;
   options.seed = config.seed;
@@ -168,7 +184,7 @@ SearchResult run_search(const Experiment& experiment, Evaluator& evaluator, std:
   options.objectives = experiment.config.objectives;
   options.greedy_start = config.greedy_start;
   options.stop = stop;
-  options.hypervolume_reference = hypervolume_reference_for(experiment.config);
+  options.hypervolume_reference = reference;
   const bool grid = use_grid(experiment);
   const std::string algorithm = search_algorithm(experiment);
   options.budget = grid ? config.max_grid_points : config.budget;
@@ -368,7 +384,8 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   }
 
   phase = std::chrono::steady_clock::now();
-  const SearchResult search = run_search(experiment, evaluator, options.stop);
+  const HypervolumeReference hypervolume_reference = hypervolume_reference_for(experiment, exact);
+  const SearchResult search = run_search(experiment, evaluator, hypervolume_reference, options.stop);
   store.record_timing("search", seconds_since(phase));
   record_sharing(store, evaluator.sharing(), evaluator.batch_evaluation(), config);
   record_early_stopping(store, evaluator.scorer(), config);
@@ -391,6 +408,7 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   pareto.objectives = config.objectives;
   evaluator.score_on(exact_point, Split::kReport);
   pareto.hypervolume = search.hypervolume;
+  pareto.hypervolume_reference = normalised_reference(hypervolume_reference, parse_objectives(config.objectives));
   pareto.evaluations = search.evaluations;
   pareto.wall_seconds = search.seconds;
   EvaluatorCandidates winner_candidates(evaluator, experiment);

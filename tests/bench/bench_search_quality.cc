@@ -13,6 +13,7 @@
 // scripts/bench_search_quality.sh makes the runs and calls this on each.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -45,8 +46,9 @@ std::vector<std::string> split_csv(const std::string& line) {
 // The exhaustive table: every grid point's objectives, answered by key.
 class TableProblem final : public Problem {
  public:
-  TableProblem(DesignSpace space, std::map<std::string, Objectives> table, std::vector<std::string> objectives)
-      : space_(std::move(space)), table_(std::move(table)), objectives_(std::move(objectives)) {}
+  TableProblem(DesignSpace space, std::map<std::string, Objectives> table, std::vector<std::string> objectives,
+               HypervolumeReference reference)
+      : space_(std::move(space)), table_(std::move(table)), objectives_(std::move(objectives)), reference_(reference) {}
   const DesignSpace& space() const override { return space_; }
   std::vector<Objectives> evaluate(const std::vector<DesignPoint>& points) override {
     std::vector<Objectives> result;
@@ -60,13 +62,50 @@ class TableProblem final : public Problem {
   int64_t evaluations() const override { return static_cast<int64_t>(seen_.size()); }
   const std::map<std::string, Objectives>& table() const { return table_; }
   const std::vector<std::string>& objectives() const { return objectives_; }
+  const HypervolumeReference& reference() const { return reference_; }
 
  private:
   DesignSpace space_;
   std::map<std::string, Objectives> table_;
   std::vector<std::string> objectives_;
+  HypervolumeReference reference_;
   std::set<std::string> seen_;
 };
+
+// The run's hypervolume reference (pareto.json, normalised, per objective),
+// so that the searches are measured in the box the run's search used.
+HypervolumeReference reference_of(const std::string& dir, const std::vector<std::string>& objectives) {
+  std::ifstream file(dir + "/pareto.json");
+  if (!file) throw std::runtime_error(dir + ": no pareto.json");
+  const nlohmann::json pareto = nlohmann::json::parse(file);
+  HypervolumeReference reference;
+  const auto values = pareto["hypervolume_reference"].get<std::vector<double>>();
+  if (values.empty()) return reference;  // written by a tinyskip that did not record it: the defaults
+  const std::vector<Objective> selected = parse_objectives(objectives);
+  for (size_t i = 0; i < selected.size(); ++i) switch (selected[i]) {
+      case Objective::kError: reference.error_points = values.at(i); break;
+      case Objective::kCycles: reference.cycles_fraction = values.at(i); break;
+      case Objective::kFlash: reference.flash_fraction = values.at(i); break;
+    }
+  return reference;
+}
+
+// The largest flash a feasible point may have under the run's constraints
+// (fit_board_flash, flash_budget_bytes); infinity without either.
+double flash_limit_of(const nlohmann::json& config) {
+  double limit = INFINITY;
+  const nlohmann::json& constraints = config["constraints"];
+  if (constraints.value("fit_board_flash", false))
+    for (const std::string& file : config["boards"].get<std::vector<std::string>>()) {
+      if (std::filesystem::path(file).stem() != config["primary_board"].get<std::string>()) continue;
+      std::ifstream board(file);
+      if (!board) throw std::runtime_error(file + ": cannot read the primary board's profile");
+      limit = std::min(limit, nlohmann::json::parse(board, nullptr, true, true)["flash_bytes"].get<double>());
+    }
+  if (constraints.contains("flash_budget_bytes") && !constraints["flash_budget_bytes"].is_null())
+    limit = std::min(limit, constraints["flash_budget_bytes"].get<double>());
+  return limit;
+}
 
 TableProblem load_run(const std::string& dir) {
   std::ifstream run_file(dir + "/run.json");
@@ -85,6 +124,7 @@ TableProblem load_run(const std::string& dir) {
   const size_t correct = column("search_correct"), total = column("search_total"),
                cycles = column(board + "_cycles"), flash = column(board + "_flash_bytes"),
                stopped = column("stopped_early");
+  const double flash_limit = flash_limit_of(run["config"]);
   std::map<std::string, Objectives> table;
   DesignSpace space;
   while (std::getline(csv, line)) {
@@ -94,6 +134,7 @@ TableProblem load_run(const std::string& dir) {
     o.error = error_objective(Score::count(ScoreKind::kTop1, std::stoi(f[correct]), std::stoi(f[total])));
     o.cycles = std::stod(f[cycles]);
     o.flash_bytes = std::stod(f[flash]);
+    o.feasible = o.flash_bytes <= flash_limit;
     table[f[0]] = o;
     const DesignPoint point = parse_point_key(f[0]);
     space.layers.resize(point.size());
@@ -103,14 +144,15 @@ TableProblem load_run(const std::string& dir) {
   if (static_cast<int64_t>(table.size()) != space.grid_size())
     throw std::runtime_error(dir + ": " + std::to_string(table.size()) + " points, the grid has " +
                              std::to_string(space.grid_size()) + ": not an exhaustive run");
-  return TableProblem(std::move(space), std::move(table), run["config"]["objectives"].get<std::vector<std::string>>());
+  const auto objectives = run["config"]["objectives"].get<std::vector<std::string>>();
+  return TableProblem(std::move(space), std::move(table), objectives, reference_of(dir, objectives));
 }
 
-// The fastest point within `loss` accuracy points of the baseline's error.
+// The fastest feasible point within `loss` accuracy points of the baseline's error.
 const Objectives* winner(const std::vector<Objectives>& points, const Objectives& baseline, double loss) {
   const Objectives* best = nullptr;
   for (const Objectives& o : points)
-    if (o.error <= baseline.error + loss / 100.0 + 1e-12 && (!best || o.cycles < best->cycles)) best = &o;
+    if (o.feasible && o.error <= baseline.error + loss / 100.0 + 1e-12 && (!best || o.cycles < best->cycles)) best = &o;
   return best;
 }
 
@@ -136,7 +178,7 @@ int main(int argc, char** argv) {
     std::vector<Objectives> all;
     for (const auto& [key, o] : exhaustive.table()) all.push_back(o);
     const Objectives baseline = exhaustive.table().at(point_key(DesignPoint(exhaustive.space().layers.size(), 0)));
-    const double full_hv = normalised_hypervolume(all, baseline, selected);
+    const double full_hv = normalised_hypervolume(all, baseline, selected, exhaustive.reference());
     const double losses[2] = {0.0, 1.0};
     const Objectives* best[2] = {winner(all, baseline, 0.0), winner(all, baseline, 1.0)};
     const auto budget = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(all.size())));
@@ -170,9 +212,11 @@ int main(int argc, char** argv) {
         options.batch = 8;
         options.greedy_start = true;
         options.objectives = exhaustive.objectives();
+        options.hypervolume_reference = exhaustive.reference();
         const SearchResult result = search(problem, options);
         Outcome outcome;
-        outcome.hypervolume_ratio = normalised_hypervolume(result.evaluated_objectives, baseline, selected) / full_hv;
+        outcome.hypervolume_ratio =
+            normalised_hypervolume(result.evaluated_objectives, baseline, selected, exhaustive.reference()) / full_hv;
         outcome.evaluations = result.evaluations;
         for (int w = 0; w < 2; ++w) {
           const Objectives* found = winner(result.evaluated_objectives, baseline, losses[w]);
