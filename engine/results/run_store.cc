@@ -1,6 +1,7 @@
 #include "engine/results/run_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@ constexpr const char* kRunJson = "run.json";
 constexpr const char* kPointsCsv = "points.csv";
 constexpr const char* kParetoJson = "pareto.json";
 constexpr const char* kWinnersDir = "winners";
+constexpr const char* kLockFile = "run.lock";
 
 std::string local_time(const char* format) {
   const std::time_t now = std::time(nullptr);
@@ -123,12 +125,14 @@ struct RunStore::State {
   bool resumed = false;
   bool dropped_partial_row = false;
   int points_fd = -1;
+  int lock_fd = -1;  // holds an exclusive flock on run.lock while the run is open
   mutable std::mutex points_mutex;
   ordered_json run_json;
   std::chrono::steady_clock::time_point session_start = std::chrono::steady_clock::now();
 
   ~State() {
     if (points_fd >= 0) ::close(points_fd);
+    if (lock_fd >= 0) ::close(lock_fd);  // releases the lock
   }
   fs::path points_path() const { return dir / kPointsCsv; }
   std::string header_line() const { return csv_header(schema) + "\n"; }
@@ -159,6 +163,24 @@ struct RunStore::State {
     if (points_fd < 0)
       throw ResultsError(
           fmt::format("{}: cannot open for appending: {}", points_path().string(), std::strerror(errno)));
+  }
+
+  // One process per run directory: a second run (or resume) of the same run id
+  // while the first is alive would interleave points.csv rows and race on
+  // run.json. flock is released by the kernel when the process dies, so a run
+  // killed with -9 leaves no stale lock behind.
+  void lock_run_directory() {
+    const fs::path path = dir / kLockFile;
+    lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0)
+      throw ResultsError(fmt::format("{}: cannot create the run lock: {}", path.string(), std::strerror(errno)));
+    if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      const int lock_error = errno;
+      if (lock_error == EWOULDBLOCK)
+        throw ResultsError(fmt::format("{}: run '{}' is in use by another tinyskip process; wait for it to end",
+                                       dir.string(), run_id));
+      throw ResultsError(fmt::format("{}: cannot lock: {}", path.string(), std::strerror(lock_error)));
+    }
   }
 
   void write_run_json() const { write_file_atomically(dir / kRunJson, run_json.dump(2) + "\n"); }
@@ -206,6 +228,7 @@ RunStore RunStore::open(const ExperimentConfig& config, const RunSchema& schema,
     } catch (const nlohmann::json::exception& parse_error) {
       throw ResultsError(fmt::format("{}: cannot resume: {}", run_json_path.string(), parse_error.what()));
     }
+    state->lock_run_directory();
     check_same_identity(state->run_json, identity, run_json_path);
     state->run_json["resumed_at"].push_back(iso_now());
     state->repair_points_file();
@@ -213,8 +236,16 @@ RunStore RunStore::open(const ExperimentConfig& config, const RunSchema& schema,
     if (fs::exists(state->dir, error))
       throw ResultsError(
           fmt::format("{}: run directory exists; resume it or choose another run id", state->dir.string()));
-    fs::create_directories(state->dir, error);
+    fs::create_directories(experiment_dir, error);
+    if (error) throw ResultsError(fmt::format("{}: cannot create: {}", experiment_dir.string(), error.message()));
+    // create_directory reports whether this process made the directory, so of
+    // two runs started at once with the same id only one goes on.
+    const bool created = fs::create_directory(state->dir, error);
     if (error) throw ResultsError(fmt::format("{}: cannot create: {}", state->dir.string(), error.message()));
+    if (!created)
+      throw ResultsError(
+          fmt::format("{}: run directory exists; resume it or choose another run id", state->dir.string()));
+    state->lock_run_directory();
     state->run_json = {
         {"format", "tinyskip-run/1"}, {"tool", "tinyskip"},
         {"experiment", config.name},  {"run_id", state->run_id},
@@ -263,15 +294,19 @@ void RunStore::append(const PointRecord& record) {
 }
 
 std::vector<PointRecord> RunStore::load_points() const {
-  const fs::path path = state_->points_path();
   std::string content;
   {
     const std::lock_guard lock(state_->points_mutex);
-    content = read_file(path);
+    content = read_file(state_->points_path());
   }
-  const std::string header = state_->header_line();
+  return parse_points_csv(content, state_->schema, state_->points_path());
+}
+
+std::vector<PointRecord> parse_points_csv(const std::string& content, const RunSchema& schema,
+                                          const fs::path& file) {
+  const std::string header = csv_header(schema) + "\n";
   if (!content.starts_with(header))
-    throw ResultsError(fmt::format("{}: header does not match this run's layers and boards", path.string()));
+    throw ResultsError(fmt::format("{}: header does not match this run's layers and boards", file.string()));
 
   std::vector<PointRecord> records;
   std::map<std::string, size_t> position_of_key;
@@ -284,9 +319,9 @@ std::vector<PointRecord> RunStore::load_points() const {
     const std::string line = content.substr(line_start, newline - line_start);
     PointRecord record;
     try {
-      record = parse_csv_row(line, state_->schema);
+      record = parse_csv_row(line, schema);
     } catch (const std::invalid_argument& bad) {
-      throw ResultsError(fmt::format("{}:{}: {}", path.string(), line_number, bad.what()));
+      throw ResultsError(fmt::format("{}:{}: {}", file.string(), line_number, bad.what()));
     }
     const auto [where, inserted] = position_of_key.emplace(record.key, records.size());
     if (inserted)

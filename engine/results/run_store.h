@@ -42,6 +42,12 @@ struct RunStoreOptions {
 // Layers of `space` (with their nominal MACs in `graph`) and the config's boards.
 RunSchema make_run_schema(const ExperimentConfig& config, const DesignSpace& space, const sim::Graph& graph);
 
+// The rows of a points.csv file's `content` (RunStore::load_points): the header
+// must be this schema's, a trailing line without '\n' is ignored and the last
+// row of a key wins. ResultsError naming `file` and the line otherwise.
+std::vector<PointRecord> parse_points_csv(const std::string& content, const RunSchema& schema,
+                                          const std::filesystem::path& file);
+
 // "<YYYYmmdd-HHMMSS>-seed<seed>" for the current local time.
 std::string default_run_id(uint64_t seed);
 

@@ -1,7 +1,11 @@
 // The run directory: crash-safe points.csv, resume, atomic whole-file writes,
 // deterministic bytes and the documented formats.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <cmath>
 #include <map>
 
@@ -298,7 +302,7 @@ TEST_CASE("atomic writes replace files whole and leave no temporary files") {
   store.write_winner(winner_for(0, 0));
   store.finish();
   const auto files = all_files(store.dir());
-  CHECK(files.size() == 4);  // run.json, points.csv, pareto.json, winners/0.json
+  CHECK(files.size() == 5);  // run.json, points.csv, pareto.json, winners/0.json, run.lock
   for (const fs::path& file : files) {
     INFO(file.string());
     CHECK_FALSE(tinyskip::engine::is_atomic_temp_name(file.filename().string()));
@@ -311,7 +315,43 @@ TEST_CASE("atomic writes replace files whole and leave no temporary files") {
   CHECK(read_text(target) == "second");
   // A failing write (the parent is a file) throws and leaves nothing behind.
   CHECK_THROWS_AS(tinyskip::engine::write_file_atomically(target / "x.json", "{}"), ResultsError);
-  CHECK(all_files(store.dir()).size() == 5);
+  CHECK(all_files(store.dir()).size() == 6);
+}
+
+TEST_CASE("a run is owned by one process: a second open is refused while it lives, and a killed owner leaves no lock") {
+  const RunFixture fixture;
+  {
+    RunStore owner = fixture.open("busy");
+    owner.append(RunFixture::record(0));
+    const std::string before = read_text(owner.dir() / "points.csv");
+    // flock conflicts between open file descriptions, so a second store in this
+    // process is refused exactly as a second process would be.
+    CHECK_THROWS_WITH(fixture.open("busy", true), Contains("is in use by another tinyskip process"));
+    CHECK_THROWS_WITH(fixture.open("busy"), Contains("run directory exists"));
+    owner.append(RunFixture::record(1));
+    // The refused attempts neither cut nor touched the owner's rows.
+    CHECK(read_text(owner.dir() / "points.csv") == before + tinyskip::engine::csv_row(RunFixture::record(1), owner.schema()) + "\n");
+  }
+  CHECK(fixture.open("busy", true).load_points().size() == 2);  // released on close
+
+  // A child process opens the run and dies by SIGKILL while holding it.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      RunStore store = fixture.open("busy", true);
+      store.append(RunFixture::record(2));
+      ::kill(::getpid(), SIGKILL);
+    } catch (...) {
+    }
+    ::_exit(3);  // only reached if the child could not open the run
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  RunStore resumed = fixture.open("busy", true);
+  CHECK(resumed.load_points().size() == 3);
 }
 
 TEST_CASE("the same run written twice gives byte-identical files") {
