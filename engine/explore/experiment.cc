@@ -27,7 +27,7 @@ constexpr uint64_t kEvaluationOrderStream = 0x5EA2C40D3D1A7E11ULL;
 
 // Runs the exact model on the calibration images once, capturing the input
 // activations of every approximated layer, then scores each layer.
-std::vector<LayerSkipOrder> measure_significance(const Experiment& experiment, int threads) {
+std::vector<LayerSkipOrder> skip_orders_of(const Experiment& experiment, int threads) {
   const sim::Simulator exact(experiment.graph);
   sim::RunOptions options;
   options.threads = threads;
@@ -105,7 +105,7 @@ mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::Mas
   return mcu::estimate_network(experiment.graph, unpacked, board, estimate_options(experiment.config));
 }
 
-Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
+Experiment load_experiment(const ExperimentConfig& config) {
   Experiment experiment;
   experiment.config = config;
   experiment.graph = sim::load_tflite(config.model.string());
@@ -131,9 +131,13 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
   check_score_data(experiment);
   spdlog::info("splits: calibration {} samples, search {}, report {}", experiment.calibration->size(),
                experiment.search->size(), experiment.report->size());
+  return experiment;
+}
 
+void measure_significance(Experiment& experiment, int threads) {
+  const ExperimentConfig& config = experiment.config;
   const auto start = std::chrono::steady_clock::now();
-  experiment.skip_orders = measure_significance(experiment, threads);
+  experiment.skip_orders = skip_orders_of(experiment, threads);
   for (size_t l = 0; l < experiment.space.layers.size(); ++l) {
     ApproximatedLayer& layer = experiment.space.layers[l];
     if (layer.skip_fractions.empty()) continue;
@@ -154,6 +158,11 @@ Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
   experiment.significance_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("significance measured in {:.1f} s", experiment.significance_seconds);
+}
+
+Experiment prepare_experiment(const ExperimentConfig& config, int threads) {
+  Experiment experiment = load_experiment(config);
+  measure_significance(experiment, threads);
   return experiment;
 }
 

@@ -56,4 +56,12 @@ mcu::NetworkEstimate model_estimate(const Experiment& experiment, const sim::Mas
 // significance. Throws ConfigError / sim::ModelError / sim::DataError.
 Experiment prepare_experiment(const ExperimentConfig& config, int threads);
 
+// prepare_experiment in two steps, for a caller that opens its run directory
+// in between: load_experiment reads model, data and boards and builds the
+// design space (its layers are final, their levels not yet);
+// measure_significance adds the skip orders and what follows from them
+// (thresholds of skip-fraction levels, the "not unpacked" level).
+Experiment load_experiment(const ExperimentConfig& config);
+void measure_significance(Experiment& experiment, int threads);
+
 }  // namespace tinyskip::engine

@@ -150,6 +150,31 @@ bool use_measured_latency(const ExperimentConfig& config) {
   }
 }
 
+// How to do without the cross-compiler, added to a ToolchainError.
+constexpr const char* kFlashHint =
+    "(or set \"flash\": {\"source\": \"estimated\"} in the config to use the cost model's flash estimate instead "
+    "of compiling)";
+constexpr const char* kLatencyHint =
+    "(or set \"latency\": {\"source\": \"model\"} in the config to use the cost model's cycles instead of timing "
+    "the compiled code)";
+
+template <class Step>
+auto with_toolchain_hint(const char* hint, Step&& step) {
+  try {
+    return step();
+  } catch (const mcu::ToolchainError& error) {
+    throw mcu::ToolchainError(std::string(error.what()) + "\n" + hint);
+  }
+}
+
+// What the flash table and the timer need of the toolchain, checked without
+// compiling anything.
+void probe_toolchain(const ExperimentConfig& config) {
+  const mcu::Toolchain toolchain = mcu::load_toolchain(config.flash.toolchain);
+  mcu::check_optimisation_level(toolchain, config.flash.opt_level);
+  mcu::toolchain_version(toolchain);
+}
+
 // The hypervolume's reference point. On the error axis, in the score's unit:
 // 10 accuracy points, or the loosest winner budget (the largest MAE; the
 // lowest SNR, as dB below the exact model's kMaxSnrDb). On the flash axis the
@@ -295,41 +320,44 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   const int threads = options.threads > 0 ? options.threads
                       : config.threads > 0 ? config.threads
                                            : tbb::info::default_concurrency();
-  const Experiment experiment = prepare_experiment(config, threads);
+  Experiment experiment = load_experiment(config);
+  const bool measure_flash = config.flash.source == FlashConfig::Source::kMeasured;
+  const bool measure_latency = use_measured_latency(config);
 
-  // Flash first: a missing cross-compiler must fail before a run directory exists.
+  // A missing cross-compiler fails before a run directory exists; from then
+  // on the run directory does, so a run killed at any later moment (even
+  // during significance or measurement) can be resumed. Measurements are
+  // cached by content, so a resumed session repeats them for free.
+  if (measure_flash || measure_latency)
+    with_toolchain_hint(measure_flash ? kFlashHint : kLatencyHint, [&] { probe_toolchain(config); });
+  RunStoreOptions store_options;
+  store_options.run_id = options.run_id;
+  store_options.resume = options.resume;
+  store_options.threads = threads;
+  RunStore store = RunStore::open(config, make_run_schema(config, experiment.space, experiment.graph), store_options);
+  spdlog::info("run directory {}{}", store.dir().string(), store.resumed() ? " (resumed)" : "");
+
+  measure_significance(experiment, threads);
   std::optional<FlashTable> flash;
   double flash_seconds = 0;
-  if (config.flash.source == FlashConfig::Source::kMeasured) {
+  if (measure_flash) {
     const auto flash_start = std::chrono::steady_clock::now();
     spdlog::info("measuring flash: compiling every approximated layer's kernel at every threshold level");
-    try {
-      flash = FlashTable::measure(experiment, threads);
-    } catch (const mcu::ToolchainError& error) {
-      throw mcu::ToolchainError(std::string(error.what()) +
-                                "\n(or set \"flash\": {\"source\": \"estimated\"} in the config to use the cost "
-                                "model's flash estimate instead of compiling)");
-    }
+    flash = with_toolchain_hint(kFlashHint, [&] { return FlashTable::measure(experiment, threads); });
     flash_seconds = seconds_since(flash_start);
   }
 
-  // Latency next, before the run directory too: the timing cache makes a
-  // repeated run's measurement free.
   std::optional<NetworkTimer> timer;
   std::optional<LatencyTable> latency;
   double latency_seconds = 0;
-  if (use_measured_latency(config)) {
+  if (measure_latency) {
     const auto latency_start = std::chrono::steady_clock::now();
     spdlog::info("measuring latency: building and timing the exact model and every threshold level's program on {} "
                  "board(s)", experiment.boards.size());
-    try {
+    with_toolchain_hint(kLatencyHint, [&] {
       timer.emplace(experiment, NetworkTimer::Options{config.results_dir / config.name / ".latency_work", "",
                                                       config.latency.cache_dir_or(config.results_dir)});
-    } catch (const mcu::ToolchainError& error) {
-      throw mcu::ToolchainError(std::string(error.what()) +
-                                "\n(or set \"latency\": {\"source\": \"model\"} in the config to use the cost "
-                                "model's cycles instead of timing the compiled code)");
-    }
+    });
     latency = LatencyTable::measure(experiment, *timer);
     latency_seconds = seconds_since(latency_start);
     spdlog::info("latency measured in {:.1f} s: {} programs timed, {} from the cache", latency_seconds,
@@ -337,12 +365,6 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   }
   const char* latency_label = latency ? "measured" : "cost model";
 
-  RunStoreOptions store_options;
-  store_options.run_id = options.run_id;
-  store_options.resume = options.resume;
-  store_options.threads = threads;
-  RunStore store = RunStore::open(config, make_run_schema(config, experiment.space, experiment.graph), store_options);
-  spdlog::info("run directory {}{}", store.dir().string(), store.resumed() ? " (resumed)" : "");
   store.record_timing("significance", experiment.significance_seconds);
   store.set_run_field("design_space", design_space_json(experiment.space));
 
@@ -410,7 +432,6 @@ ExplorationSummary run_exploration(const ExperimentConfig& config, const Explora
   pareto.hypervolume = search.hypervolume;
   pareto.hypervolume_reference = normalised_reference(hypervolume_reference, parse_objectives(config.objectives));
   pareto.evaluations = search.evaluations;
-  pareto.wall_seconds = search.seconds;
   EvaluatorCandidates winner_candidates(evaluator, experiment);
   for (double budget : config.winner_budgets) {
     const DesignPoint* point =

@@ -31,7 +31,6 @@ nlohmann::ordered_json pareto_json(const ParetoSummary& summary, const RunSchema
   json["score"] = score_name(schema.score);
   json["boards"] = schema.boards;
   json["evaluations"] = summary.evaluations;
-  json["wall_seconds"] = summary.wall_seconds;
   json["hypervolume"] = std::isfinite(summary.hypervolume) ? nlohmann::ordered_json(summary.hypervolume)
                                                            : nlohmann::ordered_json(nullptr);
   json["hypervolume_reference"] = summary.hypervolume_reference;

@@ -20,7 +20,6 @@ struct ParetoSummary {
   double hypervolume = 0;                     // NaN when unknown: written as null
   std::vector<double> hypervolume_reference;  // normalised reference point, per objective
   int64_t evaluations = 0;                    // distinct points evaluated
-  double wall_seconds = 0;                    // of the search
 };
 
 // The skip mask of one layer of a winner. `mask` is an opaque run-length

@@ -83,12 +83,18 @@ ordered_json identity_json(const ExperimentConfig& config, const RunSchema& sche
           {"boards", schema.boards}};
 }
 
+// JSON equality regardless of key order: a run.json rewritten by another tool
+// (jq, Python's json with sort_keys) still describes the same run.
+bool same_json(const ordered_json& a, const ordered_json& b) {
+  return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump());
+}
+
 void check_same_identity(const ordered_json& stored, const ordered_json& current, const fs::path& run_json) {
   static const std::map<std::string, const char*> kWhat = {
       {"config_hash", "config"},         {"model", "model file"},        {"data_files", "data files"},
       {"layers", "approximated layers"}, {"network_macs", "model MACs"}, {"boards", "boards"}};
   for (const auto& [key, what] : kWhat)
-    if (!stored.contains(key) || stored[key] != current[key])
+    if (!stored.contains(key) || !same_json(stored[key], current[key]))
       throw ResultsError(fmt::format(
           "{}: cannot resume: the {} changed since this run started (was {}, now {}); "
           "start a new run instead",

@@ -37,7 +37,6 @@ void write_synthetic_run(tinyskip::engine::RunStore& store) {
   summary.hypervolume = 0.8;
   summary.hypervolume_reference = {10, 1};
   summary.evaluations = 16;
-  summary.wall_seconds = 1;
   store.write_pareto(summary);
   for (auto [budget, point] : {std::pair{0.5, 1}, std::pair{2.0, 6}}) {
     tinyskip::engine::WinnerRecord winner;
