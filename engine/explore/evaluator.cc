@@ -20,6 +20,7 @@ Evaluator::Evaluator(const Experiment& experiment, const ExactReference& exact, 
                      const CostSource& costs, NetworkTimer* timer, int threads)
     : experiment_(experiment),
       exact_(exact),
+      costs_(costs),
       timer_(timer),
       threads_(threads),
       scorer_(experiment, exact, costs, store.schema().network_macs),
@@ -52,6 +53,15 @@ Objectives Evaluator::objectives(const PointRecord& record) const {
   return objectives;
 }
 
+Objectives Evaluator::search_objectives(const DesignPoint& point, const PointRecord& record) const {
+  if (record.latency_source != kLatencyFromProgram) return objectives(record);
+  PointRecord as_scored = record;
+  const sim::MaskSet point_masks = masks(point);
+  for (size_t b = 0; b < as_scored.boards.size(); ++b)
+    as_scored.boards[b] = costs_.point_cost(point, point_masks, static_cast<int>(b));
+  return objectives(as_scored);
+}
+
 const PointRecord& Evaluator::record(const DesignPoint& point) {
   if (const PointRecord* known = results_.find(point_key(point))) return *known;
   return results_.put(scorer_.score(point, threads_));
@@ -80,7 +90,7 @@ std::vector<Objectives> Evaluator::evaluate(const std::vector<DesignPoint>& poin
   result.reserve(points.size());
   for (const DesignPoint& point : points) {
     const PointRecord& record = *results_.find(point_key(point));
-    result.push_back(objectives(record));
+    result.push_back(search_objectives(point, record));
     if (!record.stopped_early && result.back().feasible) front_.push_back(result.back());
   }
   // Only the non-dominated ones can stop a point; keep the list short.

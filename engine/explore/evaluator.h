@@ -58,8 +58,15 @@ class Evaluator final : public Problem {
   const PointScorer& scorer() const { return scorer_; }
 
  private:
+  // What the search sees of a point: its objectives at the cost it was first
+  // scored with. A point whose own program was timed for the winners (which
+  // happens after the search) is put back at its table cycles, so that a
+  // search resumed after that meets the same values as the first session.
+  Objectives search_objectives(const DesignPoint& point, const PointRecord& record) const;
+
   const Experiment& experiment_;
   const ExactReference& exact_;
+  const CostSource& costs_;
   NetworkTimer* timer_;
   int threads_;
   PointScorer scorer_;
