@@ -57,11 +57,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   std::error_code ignored;
   std::filesystem::create_directories(directory, ignored);
   const std::filesystem::path temp = temp_path_for(path);
+  // Errors name the file being written, not the temporary the user never sees.
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw_errno("cannot create temporary file", temp, errno);
+  if (fd < 0) throw_errno("cannot create a temporary file beside it", path, errno);
   try {
-    write_fully(fd, content, temp);
-    if (::fsync(fd) != 0) throw_errno("fsync failed", temp, errno);
+    write_fully(fd, content, path);
+    if (::fsync(fd) != 0) throw_errno("fsync failed", path, errno);
   } catch (...) {
     ::close(fd);
     std::filesystem::remove(temp, ignored);
@@ -70,7 +71,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (::close(fd) != 0) {
     const int error = errno;
     std::filesystem::remove(temp, ignored);
-    throw_errno("close failed", temp, error);
+    throw_errno("close failed", path, error);
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int error = errno;

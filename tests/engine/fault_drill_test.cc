@@ -218,6 +218,78 @@ TEST_CASE("fault drill: 1 and 2 threads write the same files", "[drill][latency]
   check_same_outputs(drill.run(), fixture.reference_run());  // the reference ran with 2
 }
 
+// A tmpfs of a given size mounted for the test (needs root, which CI has).
+class SmallDisk {
+ public:
+  explicit SmallDisk(fs::path where) : where_(std::move(where)) {
+    fs::create_directories(where_);
+    mounted_ = ::mount("tmpfs", where_.c_str(), "tmpfs", 0, "size=4k") == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  // Empties the disk and gives it `kilobytes` of space (read-only if asked).
+  void reset(int kilobytes, bool read_only = false) {
+    ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT, "size=64m");
+    for (const auto& entry : fs::directory_iterator(where_)) fs::remove_all(entry.path());
+    const std::string options = "size=" + std::to_string(kilobytes) + "k";
+    REQUIRE(::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT | (read_only ? MS_RDONLY : 0), options.c_str()) == 0);
+  }
+  // More room (or writable again), keeping what is there.
+  void grow() { REQUIRE(::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0); }
+
+ private:
+  fs::path where_;
+  bool mounted_ = false;
+};
+
+TEST_CASE("fault drill: a full or read-only results disk is a clear error, tears no file, and resume completes",
+          "[drill][latency]") {
+  if (!have_cross_compiler()) return;
+  const DrillFixture fixture;
+  SmallDisk disk(fixture.root() / "disk");
+  if (!test::require_tool(disk.mounted(), "permission to mount a tmpfs (root), to fill a disk")) return;
+  DrillConfig drill =
+      write_drill_config(fixture.root(), "disk_config", {{"results_dir", (fixture.root() / "disk").string()}});
+  drill.results = fixture.root() / "disk";
+
+  // From no room at all to enough: the disk fills at every write in turn
+  // (run.json, points.csv rows, pareto.json, the winners; each file takes
+  // whole 4 KB pages, and the atomic rewrite of run.json two copies).
+  int full = 0, fitted = 0;
+  for (int kilobytes = 4; kilobytes <= 48; kilobytes += 4) {
+    INFO(kilobytes << " KB disk");
+    disk.reset(kilobytes);
+    const test::ChildOutcome run = run_and_kill(run_arguments(drill, false), "");
+    INFO(run.output);
+    REQUIRE_FALSE(run.killed);
+    if (run.exit_code == 0) {
+      ++fitted;
+      check_same_outputs(drill.run(), fixture.reference_run());
+      continue;
+    }
+    ++full;
+    CHECK(run.exit_code == 1);  // an error message, not a crash
+    CHECK_THAT(run.output, Contains("No space left on device"));
+    CHECK_THAT(run.output, !Contains(".tmp-"));  // names the file being written, not its temporary
+    check_nothing_torn(drill.run());
+    if (!fs::exists(drill.run() / "run.json")) continue;  // nothing to resume: the run never began
+    disk.grow();
+    const test::ChildOutcome resumed = run_and_kill(run_arguments(drill, true), "");
+    INFO(resumed.output);
+    REQUIRE(resumed.exit_code == 0);
+    check_same_outputs(drill.run(), fixture.reference_run());
+  }
+  CHECK(full >= 4);
+  CHECK(fitted >= 1);
+
+  disk.reset(1024, true);
+  const test::ChildOutcome read_only = run_and_kill(run_arguments(drill, false), "");
+  CHECK(read_only.exit_code == 1);
+  CHECK_THAT(read_only.output, Contains("Read-only file system") && Contains((fixture.root() / "disk").string()));
+}
+
 TEST_CASE("fault drill: the cross-compiler or CMSIS-NN gone between sessions is named on resume", "[drill][latency]") {
   if (!have_cross_compiler()) return;
   const DrillFixture fixture;
