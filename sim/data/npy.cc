@@ -215,6 +215,14 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   array.type = *type;
 
   const size_t item = static_cast<size_t>(npy_type_bytes(array.type));
+  // Every partial product of the shape fits int64 (elements() multiplies in
+  // this order), even where a later zero dimension makes the total 0.
+  int64_t count = 1;
+  for (int64_t dimension : array.shape) {
+    if (dimension != 0 && count > std::numeric_limits<int64_t>::max() / dimension)
+      fail(source, "the shape is too large");
+    count *= dimension;
+  }
   size_t expected = item;
   for (int64_t dimension : array.shape) {
     if (dimension != 0 && expected > std::numeric_limits<size_t>::max() / static_cast<size_t>(dimension))

@@ -103,9 +103,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& file, Json
       });
     return nlohmann::json::parse(text, DuplicateKeyCheck(file, at), /*allow_exceptions=*/true,
                                  /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& error) {
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix; keep the
-    // line and column it reports.
+  } catch (const nlohmann::json::exception& error) {
+    // A syntax error (parse_error, with line and column) or a number too
+    // large for a double (out_of_range 406). Drop nlohmann's
+    // "[json.exception.parse_error.101] " prefix; keep the rest.
     std::string what = error.what();
     if (const size_t end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
       what = what.substr(end + 2);

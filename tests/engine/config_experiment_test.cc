@@ -326,6 +326,18 @@ TEST_CASE("config errors: malformed JSON, duplicate keys and overlapping splits"
     CHECK_THAT(error.what(), StartsWith(file + ": invalid JSON: parse error at line 2"));
   }
 
+  // Found by fuzz_experiment_config: a number beyond double escaped as a
+  // JSON library exception instead of a ConfigError.
+  std::string huge = ExperimentLayout::minimal_config().dump();
+  huge.insert(huge.size() - 1, R"(,"threads": 222222e222444444444)");
+  tinyskip::results_test::write_text(layout.config_path(), huge);
+  try {
+    tinyskip::engine::load_experiment_config(layout.config_path());
+    FAIL("an out-of-range number was accepted");
+  } catch (const ConfigError& error) {
+    CHECK_THAT(error.what(), StartsWith(file + ": invalid JSON: number overflow"));
+  }
+
   // nlohmann would silently keep the second "budget".
   std::string text = ExperimentLayout::minimal_config().dump();
   text.insert(text.size() - 1, R"(,"search": {"budget": 10, "budget": 20})");

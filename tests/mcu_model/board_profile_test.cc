@@ -92,6 +92,12 @@ TEST_CASE("profile errors name the file and the key", "[mcu][profile]") {
     CHECK_THROWS_WITH(load_board_profile((dir / "profile.json").string()),
                       Contains("profile.json") && Contains("not valid JSON"));
   }
+  SECTION("a number beyond double (found by fuzz_board_profile: an uncaught JSON library exception)") {
+    const auto dir = testing::scratch_dir();
+    testing::write_text(dir / "profile.json", "{ \"clock_hz\": 111111E1111111555 }");
+    CHECK_THROWS_WITH(load_board_profile((dir / "profile.json").string()),
+                      Contains("profile.json") && Contains("not valid JSON") && Contains("number overflow"));
+  }
   SECTION("unknown key") {
     CHECK_THROWS_WITH(testing::make_board(coefficients, {{"clock_mhz", 84}}),
                       Contains("profile.json") && Contains("'clock_mhz'") && Contains("unknown key"));

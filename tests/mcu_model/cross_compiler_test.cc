@@ -74,6 +74,10 @@ TEST_CASE("cross compiler: a bad toolchain file names the file and the key", "[f
   testing::write_text(dir / "element.json", "{" + complete + R"(, "optimisation_levels": ["-Os", 2])" + "}");
   CHECK_THROWS_WITH(load_toolchain(dir / "element.json"),
                     Contains("element.json: key 'optimisation_levels[1]': expected a string, got 2"));
+  // Found by fuzz_toolchain: a number beyond double escaped as a JSON library exception.
+  testing::write_text(dir / "huge.json", "{" + complete + R"(, "optimisation_levels": 84E46744730709551615})");
+  CHECK_THROWS_AS(load_toolchain(dir / "huge.json"), ProfileError);
+  CHECK_THROWS_WITH(load_toolchain(dir / "huge.json"), Contains("huge.json") && Contains("number overflow"));
   testing::write_text(dir / "empty.json", "{" + complete + R"(, "optimisation_levels": [])" + "}");
   CHECK_THROWS_WITH(load_toolchain(dir / "empty.json"),
                     Contains("'optimisation_levels': must name at least one level"));

@@ -71,6 +71,10 @@ TEST_CASE("npy: every malformed file is an error naming it and what is wrong", "
   rejects(npy_file("{'descr': '|i1', 'fortran_order': Maybe, 'shape': (4,)}", four_bytes), "fortran_order");
   rejects(npy_file("{'descr': '|i1', 'fortran_order': False, 'shape': (4,), 'extra': 1}", four_bytes), "'extra'");
   rejects(npy_file("{'descr': '|i1', 'fortran_order': False, 'shape': (99999999999999999999,)}", ""), "too large");
+  // Found by fuzz_npy: the elements' count overflowed int64 (undefined
+  // behaviour) before a zero dimension made the data size 0.
+  rejects(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (4, 322124, 4, 3222222222224, 0, 3), }", ""),
+          "too large");
   // Header length pointing past the end of the file.
   std::string cut = npy_file("{'descr': '|i1', 'fortran_order': False, 'shape': (4,), }", four_bytes);
   rejects(cut.substr(0, 30), "inside the header");
