@@ -6,7 +6,8 @@
 #   --shared DIR  the shared models (default ../shared beside the checkout)
 #   TARGET        model npy elf board_profile toolchain experiment_config
 #                 winner_file points_csv (default: all)
-# Corpora grow in BUILD/corpus/<target> (kept between runs); a crashing,
+# BUILD defaults to build-asan, shared with scripts/test.sh --sanitize
+# address,undefined. Corpora grow in BUILD/corpus/<target> (kept between runs); a crashing,
 # hanging or leaking input is saved to BUILD/findings/<target>/ and the script
 # exits 1. The last line per target is libFuzzer's: executions, coverage
 # (cov: edges, ft: features) and corpus size.
@@ -14,14 +15,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=600
 SHARED="$(pwd)/../shared"
-BUILD=build-fuzz
+BUILD=build-asan
 TARGETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) SECONDS_PER_TARGET="$2"; shift 2 ;;
     --shared) SHARED="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
@@ -32,15 +33,17 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/set
 
 mkdir -p "$BUILD"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DTINYSKIP_FUZZ=ON -DTINYSKIP_BUILD_TESTS=OFF -DTINYSKIP_SHARED_DIR="$SHARED" > "$BUILD/cmake.log" \
+  -DTINYSKIP_FUZZ=ON $([[ -f "$BUILD/CMakeCache.txt" ]] || echo -DTINYSKIP_BUILD_TESTS=OFF) \
+  -DTINYSKIP_SHARED_DIR="$SHARED" > "$BUILD/cmake.log" \
   || { cat "$BUILD/cmake.log"; exit 1; }
 cmake --build "$BUILD" -j "$(nproc)" --target fuzz_write_seeds $(printf 'fuzz_%s ' "${TARGETS[@]}") > "$BUILD/build.log" \
   || { tail -50 "$BUILD/build.log"; exit 1; }
 
 # Seeds: the shipped files, files written by the product's own writers, and
 # the kinds of damage the tests apply by hand (truncation, a flipped byte).
-SEEDS="$BUILD/seeds"
+SEEDS="$BUILD/seeds-$$"  # per invocation: two invocations may fuzz different targets at once
 rm -rf "$SEEDS" && mkdir -p "$SEEDS"
+trap 'rm -rf "$SEEDS"' EXIT
 "$BUILD/tests/fuzz/fuzz_write_seeds" "$SEEDS"
 mkdir -p "$SEEDS"/{model,npy,elf,board_profile,toolchain,experiment_config}
 cp "$SHARED"/models/*.tflite "$SEEDS/model/" 2>/dev/null || echo "fuzz.sh: no models in $SHARED/models; model corpus starts empty" >&2

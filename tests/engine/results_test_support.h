@@ -14,6 +14,7 @@
 #include "engine/config/experiment_config.h"
 #include "engine/search/design_space.h"
 #include "engine/results/run_store.h"
+#include "tests/engine/sample_run.h"
 #include "tests/test_files.h"
 
 namespace tinyskip::results_test {
@@ -81,9 +82,7 @@ struct RunFixture {
 
   RunFixture() {
     config = layout.load(ExperimentLayout::minimal_config());
-    schema.layers = {{"conv2", 3, 100000}, {"conv3", 5, 200000}};
-    schema.boards = {"nucleo_f401re", "nucleo_f411re"};
-    schema.network_macs = 400000;
+    schema = test::sample_schema();
   }
 
   engine::RunStore open(const std::string& run_id, bool resume = false) const {
@@ -94,24 +93,8 @@ struct RunFixture {
     return engine::RunStore::open(config, schema, options);
   }
 
-  // Point i: levels (i % 4, i / 4), thresholds level * 0.001, skipped MACs
-  // growing with the level, accuracy falling with it, cycles and flash
-  // shrinking; the report split only for even i.
-  static engine::PointRecord record(int i) {
-    engine::PointRecord record;
-    const int a = i % 4, b = i / 4;
-    record.key = engine::point_key({a, b});
-    record.thresholds = {a * 0.001, b * 0.001};
-    record.skipped_macs = {a * 9000, b * 21000};
-    record.macs_kept = 400000 - a * 9000 - b * 21000;
-    record.search = engine::Score::count(engine::ScoreKind::kTop1, 900 - 13 * a - 29 * b, 1000);
-    if (i % 2 == 0) record.report = engine::Score::count(engine::ScoreKind::kTop1, 880 - 11 * a - 31 * b, 1000);
-    const double cycles = 1.0e6 - a * 40000.0 - b * 90000.0;
-    record.boards = {{cycles * 1.1, cycles * 1.1 / 84e3, 60000 - a * 300 - b * 700},
-                     {cycles, cycles / 100e3, 60000 - a * 300 - b * 700}};
-    record.latency_source = i % 3 == 0 ? engine::kLatencyFromProgram : engine::kLatencyFromTable;
-    return record;
-  }
+  // sample_record (tests/engine/sample_run.h).
+  static engine::PointRecord record(int i) { return test::sample_record(i); }
 };
 
 }  // namespace tinyskip::results_test

@@ -11,6 +11,7 @@
 #include "engine/results/result_files.h"
 #include "engine/search/design_space.h"
 #include "engine/significance/skip_masks.h"
+#include "tests/engine/sample_run.h"
 
 namespace {
 
@@ -22,29 +23,11 @@ void write(const fs::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
 }
 
-// The schema fuzz_points_csv parses with.
-engine::RunSchema schema() {
-  engine::RunSchema made;
-  made.layers = {{"conv2", 3, 100000}, {"conv3", 5, 200000}};
-  made.boards = {"nucleo_f401re", "nucleo_f411re"};
-  made.network_macs = 400000;
-  return made;
-}
-
+// The schema and records of the results tests; fuzz_points_csv parses
+// with the same schema.
 engine::PointRecord record(int i) {
-  engine::PointRecord record;
-  const int a = i % 4, b = i / 4;
-  record.key = engine::point_key({a, b});
-  record.thresholds = {a * 0.001, b * 0.001};
-  record.skipped_macs = {a * 9000, b * 21000};
-  record.macs_kept = 400000 - a * 9000 - b * 21000;
-  record.search = engine::Score::count(engine::ScoreKind::kTop1, 900 - 13 * a - 29 * b, 1000);
-  if (i % 2 == 0) record.report = engine::Score::count(engine::ScoreKind::kTop1, 880 - 11 * a - 31 * b, 1000);
+  engine::PointRecord record = tinyskip::test::sample_record(i);
   record.stopped_early = i == 7;
-  const double cycles = 1.0e6 - a * 40000.0 - b * 90000.0;
-  record.boards = {{cycles * 1.1, cycles * 1.1 / 84e3, 60000 - a * 300 - b * 700},
-                   {cycles, cycles / 100e3, 60000 - a * 300 - b * 700}};
-  record.latency_source = i % 3 == 0 ? engine::kLatencyFromProgram : engine::kLatencyFromTable;
   return record;
 }
 
@@ -63,7 +46,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  const engine::RunSchema run_schema = schema();
+  const engine::RunSchema run_schema = tinyskip::test::sample_schema();
 
   std::string csv = engine::csv_header(run_schema) + "\n";
   for (int i = 0; i < 12; ++i) csv += engine::csv_row(record(i), run_schema) + "\n";
