@@ -189,6 +189,16 @@ struct RunStore::State {
     }
   }
 
+  // A process killed during an atomic write leaves its temporary beside the
+  // intact old file. The lock says no live process owns them any more.
+  void remove_stale_temporaries() const {
+    for (const fs::path& folder : {dir, dir / kWinnersDir}) {
+      std::error_code error;
+      for (const fs::directory_entry& entry : fs::directory_iterator(folder, error))
+        if (is_atomic_temp_name(entry.path().filename().string())) fs::remove(entry.path(), error);
+    }
+  }
+
   void write_run_json() const { write_file_atomically(dir / kRunJson, run_json.dump(2) + "\n"); }
 };
 
@@ -235,6 +245,7 @@ RunStore RunStore::open(const ExperimentConfig& config, const RunSchema& schema,
       throw ResultsError(fmt::format("{}: cannot resume: {}", run_json_path.string(), parse_error.what()));
     }
     state->lock_run_directory();
+    state->remove_stale_temporaries();
     check_same_identity(state->run_json, identity, run_json_path);
     state->run_json["resumed_at"].push_back(iso_now());
     state->repair_points_file();

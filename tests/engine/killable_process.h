@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,10 @@ struct ChildOutcome {
   std::string output;   // stdout and stderr
 };
 
-// Starts `tinyskip <arguments>`; kills it with SIGKILL as soon as `marker`
-// (if not empty) appears in its output, or `kill_after_seconds` (if >= 0)
-// have passed, whichever comes first.
+// Starts `tinyskip <arguments>` and kills it with SIGKILL `kill_after_seconds`
+// after `marker` appears in its output: at once for a negative delay, and
+// counted from the start when the marker is empty. With neither, it runs to
+// its end.
 inline ChildOutcome run_and_kill(const std::vector<std::string>& arguments, const std::string& marker,
                                  double kill_after_seconds = -1) {
   int pipe_fds[2];
@@ -61,27 +63,27 @@ inline ChildOutcome run_and_kill(const std::vector<std::string>& arguments, cons
     return outcome;
   }
 
-  const auto start = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  const bool kills = !marker.empty() || kill_after_seconds >= 0;
+  std::optional<Clock::time_point> armed;  // when the marker appeared
+  if (marker.empty()) armed = Clock::now();
   char buffer[4096];
-  for (;;) {
+  while (true) {
     int wait_ms = -1;
-    if (kill_after_seconds >= 0) {
-      const double left = kill_after_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      wait_ms = left <= 0 ? 0 : static_cast<int>(left * 1000) + 1;
+    if (kills && armed) {
+      const double left = kill_after_seconds - std::chrono::duration<double>(Clock::now() - *armed).count();
+      if (left <= 0) {
+        outcome.killed = true;
+        break;
+      }
+      wait_ms = static_cast<int>(left * 1000) + 1;
     }
     pollfd readable{pipe_fds[0], POLLIN, 0};
-    const int ready = ::poll(&readable, 1, wait_ms);
-    if (ready == 0) {  // the delay is over
-      outcome.killed = true;
-      break;
-    }
+    if (::poll(&readable, 1, wait_ms) == 0) continue;  // the delay is over: checked above
     const ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
     if (got <= 0) break;  // the child closed its output: it ended
     outcome.output.append(buffer, static_cast<size_t>(got));
-    if (!marker.empty() && outcome.output.find(marker) != std::string::npos) {
-      outcome.killed = true;
-      break;
-    }
+    if (!armed && outcome.output.find(marker) != std::string::npos) armed = Clock::now();
   }
   if (outcome.killed) ::kill(-child, SIGKILL);
   ::close(pipe_fds[0]);

@@ -318,6 +318,25 @@ TEST_CASE("atomic writes replace files whole and leave no temporary files") {
   CHECK(all_files(store.dir()).size() == 6);
 }
 
+TEST_CASE("resume removes the temporaries of atomic writes a killed process left") {
+  const RunFixture fixture;
+  fs::path dir;
+  {
+    RunStore store = fixture.open("stale");
+    store.write_winner(winner_for(0, 0));
+    dir = store.dir();
+  }
+  // The names write_file_atomically gives its temporaries (".<file>.tmp-<pid>-<n>").
+  tinyskip::results_test::write_text(dir / ".pareto.json.tmp-4242-7", "{\"front\": [");
+  tinyskip::results_test::write_text(dir / "winners" / ".0.5.json.tmp-4242-8", "{");
+  REQUIRE(all_files(dir).size() == 6);
+  RunStore resumed = fixture.open("stale", true);
+  CHECK_FALSE(fs::exists(dir / ".pareto.json.tmp-4242-7"));
+  CHECK_FALSE(fs::exists(dir / "winners" / ".0.5.json.tmp-4242-8"));
+  CHECK(fs::exists(dir / "winners" / "0.json"));
+  CHECK(all_files(dir).size() == 4);  // run.json, points.csv, run.lock, winners/0.json
+}
+
 TEST_CASE("a run.json rewritten with its keys sorted (jq, Python) still resumes") {
   const RunFixture fixture;
   fs::path dir;
