@@ -250,9 +250,6 @@ RunStore RunStore::open(const ExperimentConfig& config, const RunSchema& schema,
     state->run_json["resumed_at"].push_back(iso_now());
     state->repair_points_file();
   } else {
-    if (fs::exists(state->dir, error))
-      throw ResultsError(
-          fmt::format("{}: run directory exists; resume it or choose another run id", state->dir.string()));
     fs::create_directories(experiment_dir, error);
     if (error) throw ResultsError(fmt::format("{}: cannot create: {}", experiment_dir.string(), error.message()));
     // create_directory reports whether this process made the directory, so of
